@@ -1,0 +1,465 @@
+"""The `newscorpus` command: a thin click layer over pipelines.run and the query modules.
+
+Exit codes: 0 ok, 1 partial failure (some pages/lines failed, nothing lost), 2 usage or input error
+(one line on stderr, no traceback). Data goes to stdout (--json: one JSON document); logs and
+progress go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.progress import phase_progress
+from scraper.config import Config
+from scraper.errors import ConfigError, CorpusError, InputError, StoreError
+
+if TYPE_CHECKING:
+    from pipelines.crawl import CrawlStats
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_DB = Path("corpus.db")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"newscorpus: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _setup_logging(quiet: bool, verbose: bool) -> None:
+    level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def common(fn: F) -> F:
+    """--db, --quiet and -v on every command."""
+    fn = click.option("-v", "--verbose", is_flag=True, help="Debug logging (one line per request).")(fn)
+    fn = click.option("--quiet", "-q", is_flag=True, help="No progress bars and only errors on stderr.")(fn)
+    fn = click.option("--db", "db", type=click.Path(path_type=Path), default=DEFAULT_DB, show_default=True,
+                      help="Corpus database.")(fn)
+    return fn
+
+
+def json_option(fn: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")(fn)
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{name} must be a date like 2026-10-01, not {value!r}")
+    return None
+
+
+def _guard(fn: Callable[[], int | None]) -> None:
+    """Run a command body: our errors become one line and exit 2; the body's return is the exit code."""
+    try:
+        code = fn()
+    except (ConfigError, InputError, StoreError) as exc:
+        _fail(str(exc))
+    except CorpusError as exc:
+        _fail(str(exc), 1)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(code or 0)
+
+
+def _print_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newscorpus")
+def main() -> None:
+    """Build a clean, deduplicated, searchable corpus of Korean news.
+
+    Example: newscorpus crawl --sources sources.toml && newscorpus search 바이오
+    """
+
+
+# -- crawl / demo ------------------------------------------------------------------------------
+
+def _summary_table(stats: CrawlStats) -> None:
+    data = stats.to_dict()
+    table = Table(title=f"crawl run {stats.run_id} — {data['seconds']} s")
+    for col in ("source", "fetched", "new", "duplicates", "skipped", "failures"):
+        table.add_column(col, justify="left" if col == "source" else "right")
+    sources = data["sources"]
+    assert isinstance(sources, dict)
+    for name, s in sorted(sources.items()):
+        table.add_row(name, str(s["pages_fetched"]), str(s["new"]), str(s["duplicates"]), str(s["skipped"]),
+                      str(s["failures"]))
+    t = data["totals"]
+    assert isinstance(t, dict)
+    table.add_row("total", str(t["pages_fetched"]), str(t["new"]), str(t["duplicates"]), str(t["skipped"]),
+                  str(t["failures"]), style="bold")
+    console = Console()
+    console.print(table)
+    for err in stats.discovery_errors:
+        console.print(f"[yellow]discovery:[/] {err[1]}: {err[0]}")
+    if stats.interrupted:
+        console.print("[yellow]interrupted: the next run continues where this one stopped[/]")
+
+
+def _run_crawl(cfg: Config, sources_path: Path, *, max_pages: int | None, since: date | None, refresh: bool,
+               user_dict: Path | None, quiet: bool, as_json: bool) -> int:
+    from pipelines import run
+    from scraper.sources import load_sources
+
+    sources = load_sources(sources_path)
+    with phase_progress(quiet) as progress:
+        stats = run.crawl(cfg, sources, max_pages=max_pages, since=since, refresh=refresh,
+                          user_dict=user_dict, on_progress=progress)
+    if as_json:
+        _print_json(stats.to_dict())
+    elif not quiet:
+        _summary_table(stats)
+    return stats.exit_code
+
+
+@main.command()
+@common
+@json_option
+@click.option("--sources", "sources_path", type=click.Path(path_type=Path), default=Path("sources.toml"),
+              show_default=True, help="Sources file (TOML, see README).")
+@click.option("--max-pages", type=click.IntRange(min=1), help="Fetch at most N article pages per source.")
+@click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--refresh", is_flag=True, help="Refetch pages that are already stored or failed.")
+@click.option("--allow-private-hosts", is_flag=True,
+              help="Let hosts named in the sources file be private/loopback (demo, tests).")
+@click.option("--user-dict", type=click.Path(path_type=Path), help="Extra Kiwi user dictionary (word<TAB>TAG).")
+def crawl(db: Path, quiet: bool, verbose: bool, as_json: bool, sources_path: Path, max_pages: int | None,
+          since: str | None, refresh: bool, allow_private_hosts: bool, user_dict: Path | None) -> None:
+    """One incremental, resumable crawl run of every source.
+
+    Example: newscorpus crawl --sources sources.toml --since 2026-11-01
+    """
+    _setup_logging(quiet, verbose)
+    cfg = Config(db_path=db)
+    cfg = replace(cfg, fetch=replace(cfg.fetch, allow_private_hosts=allow_private_hosts))
+    since_d = _date(since, "--since")
+    _guard(lambda: _run_crawl(cfg, sources_path, max_pages=max_pages, since=since_d, refresh=refresh,
+                              user_dict=user_dict, quiet=quiet, as_json=as_json))
+
+
+@main.command()
+@common
+@json_option
+@click.option("--port", type=click.IntRange(1, 65535), help="First port of the demo sites (default: free ports).")
+@click.option("--serve-only", is_flag=True, help="Only serve the demo sites until Ctrl-C.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True,
+              help="Where to write the coverage report.")
+def demo(db: Path, quiet: bool, verbose: bool, as_json: bool, port: int | None, serve_only: bool,
+         out: Path) -> None:
+    """Serve the bundled demo sites on 127.0.0.1 and run the nightly crawl against them.
+
+    Example: newscorpus demo && newscorpus search 바이오
+    """
+    _setup_logging(quiet, verbose)
+    from demo.server import serve
+
+    def body() -> int:
+
+        with serve(port=port) as running:
+            if serve_only:
+                for site, url in running.base_urls.items():
+                    click.echo(f"{site}\t{url}")
+                click.echo("serving the demo sites; Ctrl-C to stop", err=True)
+                try:
+                    import threading
+
+                    threading.Event().wait()
+                except KeyboardInterrupt:
+                    return 0
+            with tempfile.TemporaryDirectory() as tmp:
+                sources = Path(tmp, "sources.toml")
+                sources.write_text(running.sources_toml(), encoding="utf-8")
+                cfg = Config(db_path=db)
+                cfg = replace(cfg, fetch=replace(cfg.fetch, allow_private_hosts=True))
+                code = _run_crawl(cfg, sources, max_pages=None, since=None, refresh=False, user_dict=None,
+                                  quiet=quiet, as_json=as_json)
+        _write_report(db, None, None, out)
+        if not quiet and not as_json:
+            click.echo(f"corpus: {db}   report: {out}   try: newscorpus search 바이오 --db {db}")
+        return code
+
+    _guard(body)
+
+
+# -- extract / import --------------------------------------------------------------------------
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--url", help="The page URL (helps profile detection); default: the file's canonical link.")
+@json_option
+@click.option("--quiet", "-q", is_flag=True, help="Only errors on stderr.")
+def extract(files: tuple[Path, ...], url: str | None, as_json: bool, quiet: bool) -> None:
+    """Extract articles from saved HTML files (no database).
+
+    Example: newscorpus extract page.html --url https://www.example.kr/news/articleView.html?idxno=1 --json
+    """
+    from pipelines.extract_files import extract_file
+
+    def body() -> int:
+
+        failed = 0
+        for path in files:
+            result = extract_file(path, url)
+            failed += "error" in result
+            if as_json:
+                click.echo(json.dumps(result, ensure_ascii=False))
+            else:
+                _print_extracted(result)
+        if failed and not quiet:
+            click.echo(f"{failed} of {len(files)} file(s) could not be extracted", err=True)
+        return 1 if failed else 0
+
+    _guard(body)
+
+
+def _print_extracted(result: dict[str, object]) -> None:
+    click.echo(f"== {result['file']}")
+    if "error" in result:
+        click.echo(f"error: {result['error']}")
+        return
+    for key in ("title", "author", "published", "profile", "url"):
+        click.echo(f"{key}: {result.get(key) or ''}")
+    click.echo("")
+    click.echo(str(result.get("body", "")))
+    click.echo("")
+
+
+@main.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path))
+@common
+@json_option
+@click.option("--user-dict", type=click.Path(path_type=Path), help="Extra Kiwi user dictionary (word<TAB>TAG).")
+def import_(file: Path, db: Path, quiet: bool, verbose: bool, as_json: bool, user_dict: Path | None) -> None:
+    """Import already-fetched articles from JSONL (url, title, body; published, author, source).
+
+    Example: newscorpus import articles.jsonl --db corpus.db
+    """
+    _setup_logging(quiet, verbose)
+
+    def body() -> int:
+        from pipelines import run
+
+        with phase_progress(quiet) as progress:
+            done = [0]
+
+            def tick(n: int) -> None:
+                done[0] += n
+                progress("import", done[0], 0)
+
+            result = run.import_file(Config(db_path=db), file, user_dict=user_dict, on_progress=tick)
+        stats = result.stats
+        if as_json:
+            _print_json({"run_id": result.run_id, **stats.to_dict()})
+        else:
+            for n, err in stats.bad_lines:
+                click.echo(f"newscorpus: {file}:{n}: {err}", err=True)
+            for n, warn in stats.warnings:
+                if not quiet:
+                    click.echo(f"newscorpus: {file}:{n}: warning: {warn}", err=True)
+            if not quiet:
+                click.echo(f"imported {stats.stored} article(s) ({stats.duplicates} duplicates, "
+                           f"{stats.already_stored} already stored), {len(stats.bad_lines)} bad line(s)")
+        return stats.exit_code
+
+    _guard(body)
+
+
+# -- queries -----------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("query")
+@common
+@json_option
+@click.option("--since", help="Published on or after (YYYY-MM-DD).")
+@click.option("--until", help="Published on or before (YYYY-MM-DD).")
+@click.option("--source", help="Only this source id.")
+@click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option("--include-duplicates", is_flag=True, help="Also show copies of the same story.")
+@click.option("--order", type=click.Choice(["rank", "newest"]), default="rank", show_default=True)
+def search(query: str, db: Path, quiet: bool, verbose: bool, as_json: bool, since: str | None,
+           until: str | None, source: str | None, limit: int, include_duplicates: bool, order: str) -> None:
+    """Morpheme-aware full-text search ("phrases", OR, NOT/-word, prefix*).
+
+    Example: newscorpus search "바이오 특화단지" --since 2026-10-01
+    """
+    _setup_logging(quiet, verbose)
+    from pipelines.search import search as do_search
+    from pipelines.tokenize import Tokenizer
+
+    since_d, until_d = _date(since, "--since"), _date(until, "--until")
+
+    def body() -> int:
+        from pipelines import run
+
+        store = run.open_existing(db)
+        hits = do_search(store, Tokenizer(), query, since=since_d, until=until_d, source=source, limit=limit,
+                         include_duplicates=include_duplicates, order=order)
+        if as_json:
+            _print_json({"query": query, "count": len(hits), "results": [h.to_dict() for h in hits]})
+            return 0
+        if not hits:
+            click.echo("no results")
+        for h in hits:
+            click.echo(f"{h.published or 'undated':25} {h.source or '':12} {h.title}")
+            click.echo(f"    {h.snippet}")
+            click.echo(f"    {h.url}")
+        return 0
+
+    _guard(body)
+
+
+@main.command()
+@common
+@json_option
+def stats(db: Path, quiet: bool, verbose: bool, as_json: bool) -> None:
+    """Counts per source and day, duplicates, last runs.
+
+    Example: newscorpus stats --json
+    """
+    _setup_logging(quiet, verbose)
+    from pipelines.stats import corpus_stats
+
+    def body() -> int:
+        from pipelines import run
+
+        data = corpus_stats(run.open_existing(db))
+        if as_json:
+            _print_json(data)
+            return 0
+        console = Console()
+        console.print(f"articles {data['articles']}, unique {data['unique_articles']}, "
+                      f"duplicates {data['duplicates']}, clusters with copies {data['clusters_with_copies']}")
+        table = Table("source", "articles", "unique", "duplicates", "last published")
+        for s in data["sources"]:  # type: ignore[attr-defined]
+            table.add_row(s["source"], str(s["articles"]), str(s["unique"]), str(s["duplicates"]), s["last"] or "")
+        console.print(table)
+        runs = Table("run", "kind", "started", "status", "fetched", "new", "dups", "failures")
+        for r in data["runs"]:  # type: ignore[attr-defined]
+            runs.add_row(str(r["id"]), r["kind"], r["started_at"], r["status"], str(r["pages_fetched"]),
+                         str(r["articles_new"]), str(r["duplicates"]), str(r["failures"]))
+        console.print(runs)
+        return 0
+
+    _guard(body)
+
+
+@main.command()
+@common
+@json_option
+@click.option("--min-size", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+def clusters(db: Path, quiet: bool, verbose: bool, as_json: bool, min_size: int, limit: int) -> None:
+    """Duplicate clusters: canonical article, members and outlets.
+
+    Example: newscorpus clusters --min-size 3 --json
+    """
+    _setup_logging(quiet, verbose)
+    from pipelines.stats import list_clusters
+
+    def body() -> int:
+        from pipelines import run
+
+        data = list_clusters(run.open_existing(db), min_size=min_size, limit=limit)
+        if as_json:
+            _print_json(data)
+            return 0
+        for c in data:
+            click.echo(f"cluster {c['cluster_id']} ({c['size']} articles, {', '.join(c['sources'])}): {c['title']}")  # type: ignore[arg-type]
+            for m in c["members"]:  # type: ignore[attr-defined]
+                mark = "*" if m["canonical"] else " "
+                when = m["published"] or "undated"
+                click.echo(f"  {mark} {m['id']:>6} {m['source'] or '':12} {when:25} {m['title']}")
+        if not data:
+            click.echo("no clusters")
+        return 0
+
+    _guard(body)
+
+
+def _write_report(db: Path, watchlist: Path | None, since: date | None, out: Path) -> None:
+    from pipelines import run
+    from pipelines.report import build_report, render_html
+    from pipelines.watchlist import load_watchlist
+
+    wl = load_watchlist(watchlist)
+    report = build_report(run.open_existing(db), wl, since=since)
+    try:
+        out.write_text(render_html(report), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc.strerror}") from None
+
+
+@main.command()
+@common
+@json_option
+@click.option("--watchlist", type=click.Path(path_type=Path), help="Watchlist TOML (default: the bundled one).")
+@click.option("--since", help="Only articles published on or after (YYYY-MM-DD).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True)
+def report(db: Path, quiet: bool, verbose: bool, as_json: bool, watchlist: Path | None, since: str | None,
+           out: Path) -> None:
+    """Coverage report for a watchlist of terms and organisations (HTML).
+
+    Example: newscorpus report --watchlist watch.toml --since 2026-10-01 --out report.html
+    """
+    _setup_logging(quiet, verbose)
+    since_d = _date(since, "--since")
+
+    def body() -> int:
+        from pipelines import run
+
+        _write_report(db, watchlist, since_d, out)
+        if as_json:
+            from pipelines.report import build_report
+            from pipelines.watchlist import load_watchlist
+
+            _print_json(build_report(run.open_existing(db), load_watchlist(watchlist), since=since_d).to_dict())
+        elif not quiet:
+            click.echo(f"wrote {out}")
+        return 0
+
+    _guard(body)
+
+
+@main.command()
+@common
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
+              show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Output file (default: stdout; parquet needs it).")
+@click.option("--include-duplicates", is_flag=True, help="Also export copies, not only canonical articles.")
+def export(db: Path, quiet: bool, verbose: bool, fmt: str, out: Path | None, include_duplicates: bool) -> None:
+    """Export the corpus with tokens (unique articles unless --include-duplicates).
+
+    Example: newscorpus export --format csv --out corpus.csv
+    """
+    _setup_logging(quiet, verbose)
+    from pipelines.export import export as do_export
+
+    def body() -> int:
+        from pipelines import run
+
+        n = do_export(run.open_existing(db), fmt, out, include_duplicates=include_duplicates)
+        if out and not quiet:
+            click.echo(f"wrote {n} rows to {out}", err=True)
+        return 0
+
+    _guard(body)

@@ -1,0 +1,259 @@
+"""One incremental crawl run: discover → frontier → fetch → extract → ingest.
+
+The frontier lives in SQLite, so a run killed at any moment resumes on the next start: discovered
+URLs are rows before anything is fetched, and an article is marked stored only after its batch
+committed. SIGINT/SIGTERM stop new fetches, let in-flight pages finish and write the run summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from scraper.discover import discover
+
+from pipelines.ingest import Ingestor
+from pipelines.normalize import KST, iso
+from pipelines.store import Store
+from scraper.errors import CorpusError, ExtractError, FetchError, HttpStatusError, RobotsDisallowed
+from scraper.extract import extract
+from scraper.fetch import Fetcher, NotModified
+from scraper.models import Article, Source
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3  # a page that failed this often is left alone until --refresh
+RETRY_AFTER = timedelta(minutes=30)  # a failed page is retried by a later run after this, doubling
+BATCH_SIZE = 16  # articles per ingest transaction / Kiwi batch
+
+ProgressFn = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+@dataclass(slots=True)
+class SourceStats:
+    discovered: int = 0
+    pages_fetched: int = 0
+    new: int = 0
+    duplicates: int = 0
+    already_stored: int = 0
+    skipped: int = 0
+    failures: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class CrawlStats:
+    run_id: int
+    started_at: datetime
+    finished_at: datetime | None = None
+    sources: dict[str, SourceStats] = field(default_factory=dict)
+    discovery_errors: list[tuple[str, str]] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def failures(self) -> int:
+        return sum(s.failures for s in self.sources.values()) + len(self.discovery_errors)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures or self.interrupted else 0
+
+    def to_dict(self) -> dict[str, object]:
+        total = SourceStats()
+        for s in self.sources.values():
+            for name in ("discovered", "pages_fetched", "new", "duplicates", "already_stored", "skipped",
+                         "failures"):
+                setattr(total, name, getattr(total, name) + getattr(s, name))
+        seconds = (self.finished_at - self.started_at).total_seconds() if self.finished_at else None
+        return {
+            "run_id": self.run_id,
+            "started_at": iso(self.started_at),
+            "finished_at": iso(self.finished_at),
+            "seconds": round(seconds, 2) if seconds is not None else None,
+            "interrupted": self.interrupted,
+            "totals": _stats_dict(total),
+            "sources": {k: _stats_dict(v) for k, v in self.sources.items()},
+            "discovery_errors": [{"url": u, "reason": r} for u, r in self.discovery_errors],
+        }
+
+
+def _stats_dict(s: SourceStats) -> dict[str, object]:
+    return {
+        "discovered": s.discovered, "pages_fetched": s.pages_fetched, "new": s.new,
+        "duplicates": s.duplicates, "already_stored": s.already_stored, "skipped": s.skipped,
+        "failures": s.failures, "reasons": dict(s.reasons),
+    }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).astimezone(KST)
+
+
+class CrawlRun:
+    """Runs one crawl over the given sources with the objects built by run.py."""
+
+    def __init__(self, sources: Sequence[Source], fetcher: Fetcher, store: Store, ingestor: Ingestor,
+                 stats: CrawlStats, *, max_pages: int | None = None, since: date | None = None,
+                 refresh: bool = False, on_progress: ProgressFn | None = None) -> None:
+        self._sources = list(sources)
+        self._fetcher = fetcher
+        self._store = store
+        self._ingestor = ingestor
+        self.stats = stats
+        self._max_pages = max_pages
+        self._since = since
+        self._refresh = refresh
+        self._on_progress = on_progress or (lambda phase, done, total: None)
+        self._stop = asyncio.Event()
+        self._batch: list[tuple[Article, str]] = []  # (article, frontier url)
+        self._done = 0
+        self._total = 0
+
+    async def run(self) -> CrawlStats:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
+                loop.add_signal_handler(sig, self._request_stop)
+        try:
+            for s in self._sources:
+                self.stats.sources.setdefault(s.id, SourceStats())
+            await self._discover_all()
+            if not self._stop.is_set():
+                await self._fetch_all()
+            self._flush()
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(sig)
+        self.stats.interrupted = self._stop.is_set()
+        return self.stats
+
+    def _request_stop(self) -> None:
+        log.warning("stop requested: finishing in-flight pages, then writing the run summary")
+        self._stop.set()
+
+    # -- discovery ------------------------------------------------------------------------------
+    async def _discover_all(self) -> None:
+        self._on_progress("discover", 0, len(self._sources))
+        done = 0
+        results = await asyncio.gather(*(self._discover_one(s) for s in self._sources))
+        for source, new in zip(self._sources, results, strict=True):
+            self.stats.sources[source.id].discovered += new
+            done += 1
+        self._on_progress("discover", done, len(self._sources))
+
+    async def _discover_one(self, source: Source) -> int:
+        result = await discover(source, self._fetcher, is_known=self._store.frontier_known,
+                                validators=self._store)
+        self.stats.discovery_errors.extend(result.errors)
+        self.stats.sources[source.id].pages_fetched += result.pages_fetched
+        now = iso(_now()) or ""
+        new = 0
+        with self._store.transaction():
+            for ref in result.refs:
+                if self._since and ref.published_hint and ref.published_hint.astimezone(KST).date() < self._since:
+                    continue
+                new += self._store.frontier_add(ref.url, source.id, ref.found_via, iso(ref.published_hint), now)
+        return new
+
+    # -- fetching -------------------------------------------------------------------------------
+    async def _fetch_all(self) -> None:
+        now = iso(_now()) or ""
+        jobs: list[tuple[Source, str]] = []
+        for source in self._sources:
+            if self._refresh:
+                self._store.conn.execute(
+                    "UPDATE frontier SET state='discovered', attempts=0 WHERE source=?", (source.id,))
+            pending = self._store.frontier_pending(source.id, now, MAX_ATTEMPTS)
+            if self._max_pages is not None:
+                pending = pending[: self._max_pages]
+            jobs.extend((source, url) for url, _ in pending)
+        self._total = len(jobs)
+        self._on_progress("fetch", 0, self._total)
+        await asyncio.gather(*(self._fetch_one(source, url) for source, url in jobs))
+
+    async def _fetch_one(self, source: Source, url: str) -> None:
+        if self._stop.is_set():
+            return
+        st = self.stats.sources[source.id]
+        try:
+            page = await self._fetcher.fetch(url, source=source.id, rate=source.rate, encoding=source.encoding)
+            if isinstance(page, NotModified):
+                self._mark(url, "stored", reason="not modified")
+                return
+            st.pages_fetched += 1
+            article = extract(page.html, page.url, fetched_at=page.fetched_at, profile=source.profile,
+                              source=source.id)
+        except RobotsDisallowed as exc:
+            self._skip(st, url, exc.reason)
+        except HttpStatusError as exc:
+            permanent = exc.status in (404, 410)
+            self._fail(st, url, exc.reason, permanent=permanent)
+        except FetchError as exc:
+            self._fail(st, url, exc.reason)
+        except ExtractError as exc:
+            self._skip(st, url, f"not an article ({exc.reason})")
+        else:
+            if self._since and article.published and article.published.astimezone(KST).date() < self._since:
+                self._skip(st, url, "published before --since")
+            else:
+                self._batch.append((article, url))
+                if len(self._batch) >= BATCH_SIZE:
+                    self._flush()
+        finally:
+            self._done += 1
+            self._on_progress("fetch", self._done, self._total)
+
+    def _flush(self) -> None:
+        if not self._batch:
+            return
+        batch, self._batch = self._batch, []
+        try:
+            outcomes = self._ingestor.ingest([a for a, _ in batch])
+        except CorpusError as exc:
+            for article, url in batch:
+                self._fail(self.stats.sources[article.source], url, f"store: {exc}")
+            return
+        now = iso(_now()) or ""
+        with self._store.transaction():
+            for (article, url), out in zip(batch, outcomes, strict=True):
+                st = self.stats.sources[article.source]
+                if out.status == "url":
+                    st.already_stored += 1
+                elif out.status == "new":
+                    st.new += 1
+                else:
+                    st.duplicates += 1
+                article_id = out.article_id if out.article_id is not None else out.match_id
+                self._store.frontier_set(url, "stored", now, article_id=article_id, attempt=True)
+                if out.url != url:
+                    self._store.frontier_alias(out.url, article.source, now)
+
+    def _mark(self, url: str, state: str, *, reason: str | None = None) -> None:
+        with self._store.transaction():
+            self._store.frontier_set(url, state, iso(_now()) or "", reason=reason, attempt=True)
+
+    def _skip(self, st: SourceStats, url: str, reason: str) -> None:
+        st.skipped += 1
+        st.reasons[reason] += 1
+        log.info("skipped %s: %s", url, reason)
+        self._mark(url, "skipped", reason=reason)
+
+    def _fail(self, st: SourceStats, url: str, reason: str, *, permanent: bool = False) -> None:
+        st.failures += 1
+        st.reasons[reason] += 1
+        log.warning("failed %s: %s", url, reason)
+        row = self._store.conn.execute("SELECT attempts FROM frontier WHERE url=?", (url,)).fetchone()
+        attempts = (int(row[0]) if row else 0) + 1
+        retry_at = None if permanent else iso(_now() + RETRY_AFTER * (2 ** (attempts - 1)))
+        with self._store.transaction():
+            self._store.frontier_set(url, "failed", iso(_now()) or "", reason=reason, next_retry_at=retry_at,
+                                     attempt=True)
+            if permanent:
+                self._store.conn.execute("UPDATE frontier SET attempts=? WHERE url=?", (MAX_ATTEMPTS, url))

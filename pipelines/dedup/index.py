@@ -1,0 +1,121 @@
+"""The persistent LSH index and audit log of dedup, in the caller's SQLite database.
+
+Tables (created if missing):
+
+* ``dedup_docs`` — one row per indexed article: body hash, MinHash signature, and the cleaned
+  body (zlib) that the verifier re-reads when the article comes up as a candidate.
+* ``dedup_bands`` — one row per (band bucket, article). The band number is folded into the
+  64-bit bucket key, so one ``WITHOUT ROWID`` primary key serves as the lookup index and a new
+  article's candidates come from a single indexed ``IN`` query over its bucket keys.
+* ``duplicates`` — every decision, with the settings that produced it, so each one can be
+  audited and re-run with other settings.
+* ``dedup_meta`` — the signature settings the stored signatures were made with.
+
+Nothing here commits: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from collections.abc import Sequence
+
+from scraper.errors import StoreError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS dedup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dedup_docs (
+    article_id INTEGER PRIMARY KEY,
+    body_hash TEXT NOT NULL,
+    signature BLOB NOT NULL,
+    clean BLOB NOT NULL,
+    settings_version TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dedup_docs_hash ON dedup_docs (body_hash);
+CREATE TABLE IF NOT EXISTS dedup_bands (
+    bucket INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    PRIMARY KEY (bucket, article_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS duplicates (
+    article_id INTEGER NOT NULL,
+    match_id INTEGER,
+    method TEXT NOT NULL,
+    score REAL,
+    detail TEXT NOT NULL DEFAULT '',
+    settings_version TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS duplicates_article ON duplicates (article_id);
+"""
+
+
+class DedupIndex:
+    """SQL for the dedup tables; the only place in the dedup package that talks to SQLite."""
+
+    def __init__(self, conn: sqlite3.Connection, signature_settings: str) -> None:
+        self._conn = conn
+        conn.executescript(_SCHEMA)
+        row = conn.execute("SELECT value FROM dedup_meta WHERE key = 'signature'").fetchone()
+        if row is None:
+            conn.execute("INSERT INTO dedup_meta (key, value) VALUES ('signature', ?)", (signature_settings,))
+        elif row[0] != signature_settings:
+            raise StoreError(
+                f"dedup index was built with signature settings {row[0]!r}, not {signature_settings!r}; "
+                "re-index (drop the dedup_* tables) or use the old settings"
+            )
+
+    def exact(self, body_hash: str) -> int | None:
+        row = self._conn.execute(
+            "SELECT min(article_id) FROM dedup_docs WHERE body_hash = ?", (body_hash,)
+        ).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
+    def candidates(self, buckets: Sequence[int], limit: int) -> list[tuple[int, int]]:
+        """(article_id, shared bands) for articles sharing any bucket, most shared first."""
+        if not buckets:
+            return []
+        marks = ",".join("?" * len(buckets))
+        rows = self._conn.execute(
+            f"SELECT article_id, count(*) AS n FROM dedup_bands WHERE bucket IN ({marks}) "
+            "GROUP BY article_id ORDER BY n DESC, article_id LIMIT ?",
+            (*buckets, limit),
+        ).fetchall()
+        return [(int(a), int(n)) for a, n in rows]
+
+    def clean_text(self, article_id: int) -> str | None:
+        row = self._conn.execute("SELECT clean FROM dedup_docs WHERE article_id = ?", (article_id,)).fetchone()
+        return None if row is None else zlib.decompress(row[0]).decode("utf-8")
+
+    def add_doc(
+        self,
+        article_id: int,
+        body_hash: str,
+        signature: bytes,
+        clean: str,
+        buckets: Sequence[int],
+        settings_version: str,
+    ) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO dedup_docs (article_id, body_hash, signature, clean, settings_version) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (article_id, body_hash, signature, zlib.compress(clean.encode("utf-8")), settings_version),
+        )
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO dedup_bands (bucket, article_id) VALUES (?, ?)",
+            [(b, article_id) for b in buckets],
+        )
+
+    def record(
+        self,
+        article_id: int,
+        rows: Sequence[tuple[int | None, str, float | None, str]],
+        settings_version: str,
+        decided_at: str,
+    ) -> None:
+        """Audit rows: (match_id, method, score, detail) for one article."""
+        self._conn.executemany(
+            "INSERT INTO duplicates (article_id, match_id, method, score, detail, settings_version, decided_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(article_id, m, method, s, d, settings_version, decided_at) for m, method, s, d in rows],
+        )

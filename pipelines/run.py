@@ -1,0 +1,132 @@
+"""The library API: each function builds the stage objects once and runs one job.
+
+cli.py only parses options, calls one of these and prints what it returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from pipelines.crawl import CrawlRun, CrawlStats, ProgressFn
+from pipelines.dedup import Deduper
+from pipelines.importer import ImportStats, import_jsonl
+from pipelines.ingest import Ingestor
+from pipelines.lock import run_lock
+from pipelines.normalize import KST
+from pipelines.store import Store
+from pipelines.tokenize import Tokenizer
+from scraper.config import Config
+from scraper.errors import StoreError
+from scraper.fetch import Fetcher
+from scraper.models import Source
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).astimezone(KST)
+
+
+def open_existing(db_path: Path) -> Store:
+    """Open a corpus for reading; a missing file is an error, never silently created."""
+    if not db_path.exists():
+        raise StoreError(f"no corpus at {db_path}: run `newscorpus crawl` (or `make demo`) first, or pass --db")
+    if db_path.is_dir():
+        raise StoreError(f"{db_path} is a folder, not a corpus database")
+    return Store(db_path)
+
+
+@contextmanager
+def writing_store(db_path: Path) -> Iterator[Store]:
+    """The store of one writing run, under the per-database run lock."""
+    if db_path.is_dir():
+        raise StoreError(f"{db_path} is a folder, not a corpus database")
+    with run_lock(db_path):
+        store = Store(db_path)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def private_hosts(sources: Sequence[Source]) -> frozenset[tuple[str, int]]:
+    """(host, port) of every URL named in the sources: the only private hosts a crawl may reach."""
+    hosts: set[tuple[str, int]] = set()
+    for s in sources:
+        for url in (s.homepage, *s.feeds, *s.sitemaps, *(t.replace("{page}", "1") for t in s.listings)):
+            parts = urlsplit(url)
+            if parts.hostname:
+                hosts.add((parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)))
+    return frozenset(hosts)
+
+
+def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = None, since: date | None = None,
+          refresh: bool = False, user_dict: Path | None = None, on_progress: ProgressFn | None = None
+          ) -> CrawlStats:
+    """One incremental crawl of every source into cfg.db_path."""
+    with writing_store(cfg.db_path) as store:
+        tokenizer = Tokenizer(user_dict)
+        deduper = Deduper(store.conn, cfg.dedup)
+        started = _now()
+        run_id = store.start_run("crawl", started)
+        stats = CrawlStats(run_id, started)
+        ingestor = Ingestor(store, tokenizer, deduper, run_id)
+        allowed = private_hosts(sources) if cfg.fetch.allow_private_hosts else frozenset()
+
+        async def _main() -> CrawlStats:
+            timeout = httpx.Timeout(cfg.fetch.timeout_s, connect=min(cfg.fetch.timeout_s, 10.0))
+            async with httpx.AsyncClient(timeout=timeout, follow_redirects=False,
+                                         headers={"User-Agent": cfg.fetch.user_agent}) as client:
+                fetcher = Fetcher(cfg.fetch, client, private_allowed=allowed)
+                return await CrawlRun(sources, fetcher, store, ingestor, stats, max_pages=max_pages,
+                                      since=since, refresh=refresh, on_progress=on_progress).run()
+
+        try:
+            asyncio.run(_main())
+        except KeyboardInterrupt:
+            stats.interrupted = True
+        stats.finished_at = _now()
+        totals = stats.to_dict()["totals"]
+        assert isinstance(totals, dict)
+        store.finish_run(
+            run_id, stats.finished_at, "interrupted" if stats.interrupted else
+            ("partial" if stats.failures else "ok"),
+            pages_fetched=int(totals["pages_fetched"]), articles_new=int(totals["new"]),
+            duplicates=int(totals["duplicates"]), failures=stats.failures, summary=stats.to_dict(),
+        )
+        return stats
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    stats: ImportStats
+    run_id: int
+
+
+def import_file(cfg: Config, path: Path, *, user_dict: Path | None = None,
+                on_progress: Callable[[int], None] | None = None) -> ImportResult:
+    """`newscorpus import`: push a JSONL file of articles through the pipeline."""
+    with writing_store(cfg.db_path) as store:
+        tokenizer = Tokenizer(user_dict)
+        deduper = Deduper(store.conn, cfg.dedup)
+        started = _now()
+        run_id = store.start_run("import", started)
+        ingestor = Ingestor(store, tokenizer, deduper, run_id)
+        status = "failed"
+        stats = ImportStats()
+        try:
+            stats = import_jsonl(path, ingestor, on_progress=on_progress)
+            status = "partial" if stats.bad_lines else "ok"
+        finally:
+            store.finish_run(run_id, _now(), status, pages_fetched=0, articles_new=stats.stored - stats.duplicates,
+                             duplicates=stats.duplicates, failures=len(stats.bad_lines), summary=stats.to_dict())
+        return ImportResult(stats, run_id)

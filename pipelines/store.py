@@ -1,0 +1,319 @@
+"""The SQLite corpus: schema, migrations, and every SQL statement that writes articles.
+
+Tables (documented for researchers in the README):
+  articles       one row per stored article (every copy of a story is stored)
+  tokens         Kiwi morphemes per article ('form/TAG ...' and 'start:length ...')
+  articles_fts   FTS5 over the morphemes of title and body
+  clusters       one row per story: canonical article, size, first publication, outlets
+  unique_articles  view: canonical articles only
+  runs           one row per crawl/import run
+  frontier, validators   the crawler's own state (layout free)
+The dedup index keeps its own tables (pipelines/dedup).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from scraper.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    source TEXT,
+    title TEXT NOT NULL,
+    author TEXT,
+    published TEXT,
+    fetched_at TEXT,
+    body TEXT NOT NULL,
+    body_hash TEXT NOT NULL,
+    chars INTEGER NOT NULL,
+    cluster_id INTEGER,
+    duplicate_of INTEGER,
+    captions TEXT,
+    profile TEXT,
+    run_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source, published);
+CREATE INDEX IF NOT EXISTS articles_cluster ON articles(cluster_id);
+CREATE INDEX IF NOT EXISTS articles_body_hash ON articles(body_hash);
+CREATE TABLE IF NOT EXISTS tokens (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    morphemes TEXT NOT NULL,
+    offsets TEXT NOT NULL,
+    nouns TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+    title, body, tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE TABLE IF NOT EXISTS clusters (
+    id INTEGER PRIMARY KEY,
+    canonical_id INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    first_published TEXT,
+    sources TEXT NOT NULL
+);
+CREATE VIEW IF NOT EXISTS unique_articles AS
+    SELECT * FROM articles WHERE duplicate_of IS NULL;
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    pages_fetched INTEGER DEFAULT 0,
+    articles_new INTEGER DEFAULT 0,
+    duplicates INTEGER DEFAULT 0,
+    failures INTEGER DEFAULT 0,
+    summary TEXT
+);
+CREATE TABLE IF NOT EXISTS frontier (
+    url TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    state TEXT NOT NULL,
+    found_via TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    reason TEXT,
+    next_retry_at TEXT,
+    published_hint TEXT,
+    article_id INTEGER,
+    discovered_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS frontier_state ON frontier(state, source);
+CREATE TABLE IF NOT EXISTS validators (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """What gets inserted into `articles` (the id is assigned by SQLite)."""
+
+    url: str
+    source: str | None
+    title: str
+    author: str | None
+    published: str | None
+    fetched_at: str | None
+    body: str
+    body_hash: str
+    captions: tuple[str, ...]
+    profile: str
+    run_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterInfo:
+    id: int
+    canonical_id: int
+    size: int
+
+
+class Store:
+    """Owns the connection and the schema. One instance per process/run."""
+
+    def __init__(self, path: Path | str, *, check_same_thread: bool = True) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else None
+        try:
+            if self.path is not None and self.path.parent and not self.path.parent.exists():
+                raise StoreError(f"cannot open database {path}: folder {self.path.parent} does not exist")
+            conn = sqlite3.connect(str(path), check_same_thread=check_same_thread, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=OFF")
+            self.conn = conn
+            self.db = sqlite_utils.Database(conn)
+            self._ensure_schema()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open database {path}: {exc}") from exc
+
+    # -- schema -------------------------------------------------------------------------------
+    def _ensure_schema(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"database {self.path} has schema version {version}, newer than this newscorpus "
+                f"({SCHEMA_VERSION}); upgrade newscorpus"
+            )
+        with self.conn:
+            self.conn.executescript(_SCHEMA)
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All writes of one batch commit together or not at all."""
+        with self.conn:
+            yield self.conn
+
+    # -- articles -----------------------------------------------------------------------------
+    def article_id_for_url(self, url: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM articles WHERE url = ?", (url,)).fetchone()
+        return int(row[0]) if row else None
+
+    def insert_article(self, row: ArticleRow) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO articles (url, source, title, author, published, fetched_at, body, body_hash, chars,"
+            " captions, profile, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                row.url, row.source, row.title, row.author, row.published, row.fetched_at, row.body,
+                row.body_hash, len(row.body), json.dumps(list(row.captions), ensure_ascii=False),
+                row.profile, row.run_id,
+            ),
+        )
+        assert cur.lastrowid is not None
+        return int(cur.lastrowid)
+
+    def insert_tokens(self, article_id: int, morphemes: str, offsets: str, nouns: str, fts_title: str,
+                      fts_body: str) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO tokens (article_id, morphemes, offsets, nouns) VALUES (?,?,?,?)",
+            (article_id, morphemes, offsets, nouns),
+        )
+        self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+        self.conn.execute(
+            "INSERT INTO articles_fts (rowid, title, body) VALUES (?,?,?)", (article_id, fts_title, fts_body)
+        )
+
+    def tokens_of(self, article_id: int) -> tuple[str, str] | None:
+        row = self.conn.execute(
+            "SELECT morphemes, offsets FROM tokens WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    # -- clusters -----------------------------------------------------------------------------
+    def cluster_of(self, article_id: int) -> int | None:
+        row = self.conn.execute("SELECT cluster_id FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def join_cluster(self, article_id: int, matches: Sequence[int]) -> ClusterInfo:
+        """Put an article into the cluster of its matches (merging their clusters), or a new one.
+
+        The cluster id is the smallest cluster id involved, so ids stay stable as copies arrive.
+        The canonical article is the earliest published (ties: longest body, then lowest id).
+        """
+        clusters = sorted({c for c in (self.cluster_of(m) for m in matches) if c is not None})
+        cluster_id = clusters[0] if clusters else article_id
+        others = clusters[1:]
+        if others:
+            marks = ",".join("?" * len(others))
+            self.conn.execute(f"UPDATE articles SET cluster_id = ? WHERE cluster_id IN ({marks})",
+                              (cluster_id, *others))
+            self.conn.execute(f"DELETE FROM clusters WHERE id IN ({marks})", others)
+        self.conn.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (cluster_id, article_id))
+        return self.refresh_cluster(cluster_id)
+
+    def refresh_cluster(self, cluster_id: int) -> ClusterInfo:
+        members = self.conn.execute(
+            "SELECT id, source, published FROM articles WHERE cluster_id = ?"
+            " ORDER BY published IS NULL, published, chars DESC, id",
+            (cluster_id,),
+        ).fetchall()
+        canonical = int(members[0][0])
+        published = [m[2] for m in members if m[2]]
+        sources = sorted({m[1] for m in members if m[1]})
+        self.conn.execute(
+            "UPDATE articles SET duplicate_of = CASE WHEN id = ? THEN NULL ELSE ? END WHERE cluster_id = ?",
+            (canonical, canonical, cluster_id),
+        )
+        self.conn.execute(
+            "INSERT OR REPLACE INTO clusters (id, canonical_id, size, first_published, sources)"
+            " VALUES (?,?,?,?,?)",
+            (cluster_id, canonical, len(members), min(published) if published else None,
+             json.dumps(sources, ensure_ascii=False)),
+        )
+        return ClusterInfo(cluster_id, canonical, len(members))
+
+    # -- runs ---------------------------------------------------------------------------------
+    def start_run(self, kind: str, started_at: datetime) -> int:
+        with self.conn:
+            cur = self.conn.execute(
+                "INSERT INTO runs (kind, started_at, status) VALUES (?,?,?)",
+                (kind, started_at.isoformat(timespec="seconds"), "running"),
+            )
+        assert cur.lastrowid is not None
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, finished_at: datetime, status: str, *, pages_fetched: int,
+                   articles_new: int, duplicates: int, failures: int, summary: dict[str, object]) -> None:
+        with self.conn:
+            self.conn.execute(
+                "UPDATE runs SET finished_at=?, status=?, pages_fetched=?, articles_new=?, duplicates=?,"
+                " failures=?, summary=? WHERE id=?",
+                (finished_at.isoformat(timespec="seconds"), status, pages_fetched, articles_new, duplicates,
+                 failures, json.dumps(summary, ensure_ascii=False, default=str), run_id),
+            )
+
+    # -- frontier -----------------------------------------------------------------------------
+    def frontier_add(self, url: str, source: str, found_via: str, published_hint: str | None,
+                     now: str) -> bool:
+        """Record a discovered URL; True when it is new."""
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO frontier (url, source, state, found_via, published_hint, discovered_at,"
+            " updated_at) VALUES (?,?,?,?,?,?,?)",
+            (url, source, "discovered", found_via, published_hint, now, now),
+        )
+        return cur.rowcount > 0
+
+    def frontier_known(self, url: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM frontier WHERE url = ?", (url,)).fetchone() is not None
+
+    def frontier_pending(self, source: str, now: str, max_attempts: int) -> list[tuple[str, int]]:
+        """URLs still to fetch for a source: discovered, or failed and due for a retry."""
+        rows = self.conn.execute(
+            "SELECT url, attempts FROM frontier WHERE source = ? AND (state = 'discovered' OR"
+            " (state = 'failed' AND attempts < ? AND (next_retry_at IS NULL OR next_retry_at <= ?)))"
+            " ORDER BY discovered_at, url",
+            (source, max_attempts, now),
+        ).fetchall()
+        return [(r[0], int(r[1])) for r in rows]
+
+    def frontier_set(self, url: str, state: str, now: str, *, reason: str | None = None,
+                     next_retry_at: str | None = None, article_id: int | None = None,
+                     attempt: bool = False) -> None:
+        self.conn.execute(
+            "UPDATE frontier SET state=?, reason=?, next_retry_at=?, article_id=COALESCE(?, article_id),"
+            " attempts = attempts + ?, updated_at=? WHERE url=?",
+            (state, reason, next_retry_at, article_id, 1 if attempt else 0, now, url),
+        )
+
+    def frontier_alias(self, url: str, source: str, now: str) -> None:
+        """Make sure a final (post-redirect) URL is known too, so it is never fetched again."""
+        self.conn.execute(
+            "INSERT OR IGNORE INTO frontier (url, source, state, found_via, discovered_at, updated_at)"
+            " VALUES (?,?,?,?,?,?)",
+            (url, source, "stored", "redirect", now, now),
+        )
+
+    # -- validators (conditional GET) ---------------------------------------------------------
+    def get(self, url: str) -> tuple[str | None, str | None] | None:
+        row = self.conn.execute("SELECT etag, last_modified FROM validators WHERE url = ?", (url,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def put(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO validators (url, etag, last_modified) VALUES (?,?,?)",
+                (url, etag, last_modified),
+            )

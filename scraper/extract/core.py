@@ -1,0 +1,274 @@
+"""The one generic extraction routine: profile selectors first, generic fallbacks after.
+
+Order of evidence per field:
+- body: the profile's container → body HTML embedded in <script> JSON (profile keys) → a known
+  article container → the best-scoring paragraph block → JSON-LD articleBody;
+- title: the profile's headline element → the visible heading a metadata title starts with →
+  cleaned og:title / JSON-LD headline / <title>;
+- published: article:published_time / JSON-LD datePublished → profile date elements → profile
+  JSON keys → labelled dates (입력/승인/등록 …) near the body, then anywhere;
+- authors: JSON-LD persons → profile byline elements → the body's sign-off / dateline → meta author.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.errors import ExtractError, MissingField
+from scraper.extract import generic
+from scraper.extract.boilerplate import clean_lines
+from scraper.extract.bylines import dateline_names, parse_byline, parse_name_list
+from scraper.extract.dates import find_published, parse_datetime
+from scraper.extract.dom import ALWAYS_DROP, block_lines, node_text, remove_all, squash
+from scraper.extract.metadata import PageMeta, read_meta
+from scraper.extract.profile import SiteProfile, detect_profile
+from scraper.extract.titles import choose_title, clean_title
+from scraper.models import Article
+
+log = logging.getLogger(__name__)
+
+MAX_HTML_CHARS = 32_000_000
+COMMON_DROP = (
+    ".article-copyright", ".copyright", "#copyright", ".relation", ".related", ".related-articles",
+    ".article-relation", ".view-sns", ".share", ".share-area", ".sns-share", ".social-share", ".btn-area",
+    ".ad", ".ads", ".advertisement", "[id^=div-gpt-ad]", ".banner", ".article-ad", ".tag-group", ".tags",
+    "nav", "aside",
+)
+COMMON_CAPTIONS = ("figcaption", "div.caption", "p.caption", ".photo_caption", ".photo-caption", ".img_caption",
+                   ".wp-caption-text")
+_META_DATES = ("article:published_time", "og:article:published_time", "article:published", "pubdate",
+               "publishdate", "publish-date", "dc.date.issued", "dcterms.created", "parsely-pub-date",
+               "sailthru.date", "date")
+_META_AUTHORS = ("author", "article:author", "dable:author", "byl", "dc.creator", "sailthru.author")
+_TITLE_METAS = ("og:title", "twitter:title")
+_SITE_METAS = ("og:site_name", "application-name", "twitter:site")
+_AD_MARKER = re.compile(r"\$\$[A-Z_]{2,30}\$\$")
+
+
+def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at: datetime | None,
+        profile: str | None, source: str) -> Article:
+    if not isinstance(html, str):
+        html = bytes(html).decode("utf-8", "replace") if isinstance(html, bytes | bytearray) else ""
+    if not html.strip():
+        raise ExtractError(url, "empty page")
+    if len(html) > MAX_HTML_CHARS:
+        html = html[:MAX_HTML_CHARS]
+    if profile is not None and profile not in profiles:
+        raise ExtractError(url, f"unknown profile {profile!r}")
+    tree = LexborHTMLParser(html)
+    meta = read_meta(tree)
+    prof = profiles[profile] if profile is not None else detect_profile(url, tree, profiles)
+
+    title = _title(tree, prof, meta)
+    if not title:
+        raise MissingField(url, "title")
+    published = _published_meta(meta)
+    container, from_profile = _container(tree, prof)
+    if container is None:
+        lines = [squash(x) for x in (meta.article_body or "").splitlines() if squash(x)]
+        if sum(map(len, lines)) < 200:
+            raise MissingField(url, "body")
+        captions: list[str] = []
+    else:
+        if not from_profile and generic.looks_like_listing(container):
+            raise ExtractError(url, "not an article (link-dense listing page)")
+        captions = _take_captions(container, prof)
+        remove_all(container, ", ".join((ALWAYS_DROP, *COMMON_DROP, *(prof.drop if prof else ()))))
+        lines = _lines(container, prof)
+    cleaned = clean_lines(lines)
+    body_lines = [line for line in cleaned.lines if line]
+    if not body_lines or sum(map(len, body_lines)) < generic.MIN_BODY_CHARS:
+        raise MissingField(url, "body")
+    captions.extend(c for c in cleaned.captions if c not in captions)
+
+    if published is None:
+        published = _published_visible(tree, prof, container)
+    authors = _authors(tree, prof, meta, container, cleaned.signoff_names, body_lines[0])
+    article = Article(
+        source=source, url=url, title=title, body="\n".join(body_lines), published=published,
+        authors=authors, captions=tuple(captions), profile=prof.name if prof else "generic",
+        fetched_at=fetched_at,
+    )
+    if prof is not None and prof.postprocess is not None:
+        article = prof.postprocess(article)
+    return article
+
+
+def _first_text(tree: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> str:
+    for sel in selectors:
+        for node in tree.css(sel)[:5]:
+            text = node_text(node)
+            if text:
+                return text
+    return ""
+
+
+def _title(tree: LexborHTMLParser, prof: SiteProfile | None, meta: PageMeta) -> str:
+    if prof is not None:
+        text = _first_text(tree, prof.title)
+        if text:
+            return text
+    site_names = tuple(squash(meta.meta[k]) for k in _SITE_METAS if k in meta.meta)
+    suffix = prof.title_suffix if prof else None
+    raw = [meta.meta.get(k, "") for k in _TITLE_METAS] + [node_text(tree.css_first("title"))]
+    candidates = [clean_title(r, site_names, suffix) for r in raw if r and r.strip()]
+    headline = squash(meta.headline) if meta.headline else ""
+    if headline and any(c.startswith(headline) and len(c) - len(headline) <= 20 for c in candidates):
+        candidates.insert(0, headline)
+    elif headline:
+        candidates.append(headline)
+    headings = [node_text(n) for n in tree.css("h1, h2, h3")[:40]]
+    headings = [h for h in headings if h]
+    chosen = choose_title(candidates, headings)
+    if chosen:
+        return chosen
+    return headings[0] if headings else ""
+
+
+def _published_meta(meta: PageMeta) -> datetime | None:
+    for key in _META_DATES:
+        value = parse_datetime(meta.meta.get(key))
+        if value is not None:
+            return value
+    return parse_datetime(meta.date_published)
+
+
+def _published_visible(tree: LexborHTMLParser, prof: SiteProfile | None,
+                       container: LexborNode | None) -> datetime | None:
+    if prof is not None:
+        for sel in prof.published:
+            for node in tree.css(sel)[:5]:
+                attrs = node.attributes
+                for attr in ("datetime", "content", "data-published-time"):
+                    value = parse_datetime(attrs.get(attr))
+                    if value is not None:
+                        return value
+                text = node_text(node)
+                value = find_published(text) or parse_datetime(text)
+                if value is not None:
+                    return value
+        for key in prof.json_date_keys:
+            pattern = re.compile(r'"' + re.escape(key) + r'"\s*:\s*"([^"\\]{6,40})"')
+            for script in tree.css("script")[:300]:
+                m = pattern.search(script.text(deep=True) or "")
+                if m:
+                    value = parse_datetime(m.group(1))
+                    if value is not None:
+                        return value
+    node = container.parent if container is not None else None
+    for _ in range(3):
+        if node is None or node.tag in ("body", "html"):
+            break
+        value = find_published(node_text(node)[:20_000])
+        if value is not None:
+            return value
+        node = node.parent
+    for tnode in tree.css("time[datetime]")[:3]:
+        value = parse_datetime(tnode.attributes.get("datetime"))
+        if value is not None:
+            return value
+    body = tree.body
+    return find_published(node_text(body)[:300_000]) if body is not None else None
+
+
+def _container(tree: LexborHTMLParser, prof: SiteProfile | None) -> tuple[LexborNode | None, bool]:
+    if prof is not None:
+        for sel in prof.body:
+            node = tree.css_first(sel)
+            if node is not None and node_text(node):
+                return node, True
+        if prof.json_body_keys:
+            node = _embedded_body(tree, prof.json_body_keys)
+            if node is not None:
+                return node, True
+    node = generic.known_container(tree)
+    if node is not None:
+        return node, False
+    best = generic.scored_container(tree)
+    return (best.node, False) if best is not None and best.score >= 3.0 else (None, False)
+
+
+def _embedded_body(tree: LexborHTMLParser, keys: tuple[str, ...]) -> LexborNode | None:
+    """Body HTML serialized as a JSON string inside a <script> (client-rendered templates)."""
+    best = ""
+    for key in keys:
+        pattern = re.compile(r'"' + re.escape(key) + r'"\s*:\s*"((?:[^"\\]|\\.)*)"')
+        needle = f'"{key}"'
+        for script in tree.css("script")[:300]:
+            text = script.text(deep=True) or ""
+            if needle not in text:
+                continue
+            for m in pattern.finditer(text):
+                try:
+                    value = json.loads('"' + m.group(1) + '"', strict=False)
+                except ValueError:
+                    continue
+                if isinstance(value, str) and len(value) > len(best):
+                    best = value
+    if len(best) < 100:
+        return None
+    return LexborHTMLParser(f"<html><body><div>{best}</div></body></html>").css_first("body > div")
+
+
+def _take_captions(container: LexborNode, prof: SiteProfile | None) -> list[str]:
+    selectors = ", ".join(((prof.captions if prof else ()) + COMMON_CAPTIONS))
+    captions: list[str] = []
+    for node in container.css(selectors)[:200]:
+        text = node_text(node).lstrip("▲△ ").strip()
+        if text and not any(text in c for c in captions):
+            captions.append(text)
+    remove_all(container, selectors)
+    return captions
+
+
+def _lines(container: LexborNode, prof: SiteProfile | None) -> list[str]:
+    if prof is not None and prof.paragraphs:
+        lines: list[str] = []
+        for node in container.css(prof.paragraphs):
+            lines.extend(block_lines(node))
+    else:
+        lines = block_lines(container)
+    return [_AD_MARKER.sub("", line).strip() if "$$" in line else line for line in lines]
+
+
+def _authors(tree: LexborHTMLParser, prof: SiteProfile | None, meta: PageMeta, container: LexborNode | None,
+             signoff: tuple[str, ...], first_line: str) -> tuple[str, ...]:
+    if meta.authors:
+        names = parse_name_list(", ".join(meta.authors))
+        if names:
+            return names
+    if prof is not None:
+        for sel in prof.byline:
+            for node in tree.css(sel)[:5]:
+                names = parse_byline(node_text(node))
+                if names:
+                    return names
+    if signoff:
+        return signoff
+    names = dateline_names(first_line)
+    if names:
+        return names
+    for key in _META_AUTHORS:
+        names = parse_name_list(meta.meta.get(key))
+        if names:
+            return names
+    node = container.parent if container is not None else None
+    if node is not None and node.tag not in ("body", "html"):
+        text = node_text(node)
+        head = text.split(first_line[:20], 1)[0] if first_line else text
+        names = parse_byline(head[-300:])
+        if names:
+            return names
+    return ()
+
+
+def with_postprocess(article: Article, **changes: object) -> Article:
+    """Helper for profile hooks: a changed copy of the article."""
+    return replace(article, **changes)  # type: ignore[arg-type]

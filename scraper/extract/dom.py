@@ -1,0 +1,86 @@
+"""Turning a DOM subtree into text lines: paragraphs split at block elements and <br>.
+
+Iterative walks only (no recursion), so pathological nesting cannot exhaust the stack.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+BLOCK_TAGS = frozenset(
+    {"p", "div", "section", "article", "header", "footer", "main", "h1", "h2", "h3", "h4", "h5", "h6",
+     "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "td", "th", "blockquote", "pre",
+     "figure", "figcaption", "hr", "address", "center", "caption", "form", "fieldset", "body", "html"}
+)
+SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "iframe", "svg", "button", "select", "textarea", "input",
+     "object", "embed", "video", "audio", "canvas", "map", "head", "title", "-comment", "meta", "link"}
+)
+ALWAYS_DROP = "script, style, noscript, template, iframe, svg, button, select, textarea, form, ins, object, embed"
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"), None)
+MAX_NODES = 200_000
+
+
+def squash(text: str | None) -> str:
+    """Collapse all whitespace (NBSP included) to single spaces and drop zero-width characters."""
+    if not text:
+        return ""
+    return " ".join(text.translate(_INVISIBLE).split())
+
+
+def node_text(node: LexborNode | None) -> str:
+    if node is None:
+        return ""
+    return squash(node.text(deep=True, separator=" "))
+
+
+def block_lines(root: LexborNode) -> list[str]:
+    """Text lines of `root`: one per block element or <br>-separated run; inline text stays joined."""
+    lines: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        if buf:
+            text = squash("".join(buf))
+            buf.clear()
+            if text:
+                lines.append(text)
+
+    root_id = root.mem_id
+    node = root.child
+    seen = 0
+    while node is not None and seen < MAX_NODES:
+        seen += 1
+        tag = node.tag
+        descend = False
+        if tag == "-text":
+            buf.append(node.text_content or "")
+        elif tag == "br":
+            flush()
+        elif tag not in SKIP_TAGS and tag is not None and not tag.startswith("-"):
+            if tag in BLOCK_TAGS:
+                flush()
+            descend = node.child is not None
+        if descend:
+            node = node.child
+            continue
+        while node is not None and node.next is None:
+            node = node.parent
+            if node is None or node.mem_id == root_id:
+                node = None
+                break
+            if node.tag in BLOCK_TAGS:
+                flush()
+        if node is not None:
+            node = node.next
+    flush()
+    return lines
+
+
+def remove_all(root: LexborNode, selector: str) -> None:
+    """Decompose every match of `selector` below `root` (outermost first is fine: lexbor copes)."""
+    if not selector:
+        return
+    for node in root.css(selector):
+        if node.parent is not None:
+            node.decompose()

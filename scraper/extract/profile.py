@@ -1,0 +1,52 @@
+"""`SiteProfile`: the declarative description of one CMS family, and how a page picks one.
+
+A profile holds selectors and URL rules only. The single generic routine in `core.py` reads
+them; code that a family genuinely needs lives in its profile file as the `postprocess` hook.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.models import Article
+
+
+@dataclass(frozen=True, slots=True)
+class SiteProfile:
+    """Selectors for one CMS family. Tuples of selectors are tried in order; first hit wins."""
+
+    name: str
+    url: re.Pattern[str] | None = None  # detection: article URLs of the family
+    markers: tuple[str, ...] = ()  # detection: any of these selectors present in the page
+    title: tuple[str, ...] = ()
+    title_suffix: re.Pattern[str] | None = None  # removed from og:title / <title> fallbacks
+    byline: tuple[str, ...] = ()
+    published: tuple[str, ...] = ()  # elements whose text (or content/datetime attr) has the time
+    body: tuple[str, ...] = ()  # article container candidates
+    paragraphs: str | None = None  # paragraph elements inside the container; None = block lines
+    drop: tuple[str, ...] = ()  # boilerplate inside the container
+    captions: tuple[str, ...] = ()  # caption elements inside the container (moved to captions)
+    json_body_keys: tuple[str, ...] = ()  # JSON string keys holding the body HTML in <script>s
+    json_date_keys: tuple[str, ...] = ()  # JSON string keys holding the publish time
+    postprocess: Callable[[Article], Article] | None = None
+
+
+def detect_profile(url: str, tree: LexborHTMLParser, profiles: Mapping[str, SiteProfile]) -> SiteProfile | None:
+    """Pick the profile whose markers are in the page (URL match breaks ties); None if none fits.
+
+    A marker match is required: a URL shape alone is not enough, because many CMSs share URL
+    conventions while their markup differs (the generic extractor handles those).
+    """
+    best: SiteProfile | None = None
+    best_score = 0
+    for prof in profiles.values():
+        marker = any(tree.css_first(sel) is not None for sel in prof.markers)
+        url_hit = bool(prof.url and url and prof.url.search(url))
+        score = 2 * marker + url_hit
+        if marker and score > best_score:
+            best, best_score = prof, score
+    return best

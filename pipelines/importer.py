@@ -38,7 +38,7 @@ class ImportStats:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.bad_lines else 0
+        return 2 if self.bad_lines else 0  # a malformed line is an input error (the good lines are stored)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -137,7 +137,7 @@ def import_jsonl(path: Path, ingestor: Ingestor, *, on_progress: Callable[[int],
             batch.append(_article_from_line(n, line, stats))
         except InputError as exc:
             stats.bad_lines.append((n, str(exc)))
-            log.warning("line %d: %s", n, exc)
+            log.debug("line %d: %s", n, exc)
             continue
         if len(batch) >= BATCH_SIZE:
             flush()

@@ -6,12 +6,14 @@ import re
 import unicodedata
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 from scraper.models import Article
 from scraper.urls import canonical_url
 
 KST = timezone(timedelta(hours=9), "KST")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000\ufeff]+")
+_HOST = re.compile(r"[\w.-]+")  # letters (IDN), digits, dots, hyphens: anything else is not a host
 _MIN_REPEAT_CHARS = 20  # shorter repeated lines (e.g. "사진") are left alone
 
 
@@ -47,11 +49,17 @@ def to_kst(value: datetime | None) -> datetime | None:
     return value.astimezone(KST)
 
 
+def _canonical(url: str) -> str:
+    """Canonical form of a well-formed URL; one with a malformed host is kept as given (never mangled)."""
+    host = urlsplit(url.strip()).hostname or ""
+    return canonical_url(url) if _HOST.fullmatch(host) else url.strip()
+
+
 def normalize_article(article: Article) -> Article:
     """Return the article with normalized text, KST times and a canonical URL."""
     return replace(
         article,
-        url=canonical_url(article.url),
+        url=_canonical(article.url),
         title=" ".join(normalize_text(article.title).split()),
         body=normalize_body(article.body),
         published=to_kst(article.published),

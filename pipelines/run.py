@@ -12,11 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
-
-from pipelines.crawl import CrawlRun, CrawlStats, ProgressFn
 from pipelines.dedup import Deduper
 from pipelines.importer import ImportStats, import_jsonl
 from pipelines.ingest import Ingestor
@@ -26,8 +24,10 @@ from pipelines.store import Store
 from pipelines.tokenize import Tokenizer
 from scraper.config import Config
 from scraper.errors import StoreError
-from scraper.fetch import Fetcher
 from scraper.models import Source
+
+if TYPE_CHECKING:
+    from pipelines.crawl import CrawlStats, ProgressFn
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,11 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
           refresh: bool = False, user_dict: Path | None = None, on_progress: ProgressFn | None = None
           ) -> CrawlStats:
     """One incremental crawl of every source into cfg.db_path."""
+    import httpx
+
+    from pipelines.crawl import CrawlRun, CrawlStats
+    from scraper.fetch import Fetcher
+
     with writing_store(cfg.db_path) as store:
         tokenizer = Tokenizer(user_dict)
         deduper = Deduper(store.conn, cfg.dedup)

@@ -44,7 +44,7 @@ def _quote(forms: list[str]) -> str:
 
 
 def build_match(query: str, tokenizer: Tokenizer) -> tuple[str, list[str]]:
-    """Translate a user query into an FTS5 MATCH expression over morphemes; also the surface terms."""
+    """Translate a user query into an FTS5 MATCH expression over morphemes; also the morphemes to highlight."""
     if query.count('"') % 2:
         raise InputError(f"unbalanced quote in query: {query}")
     parts: list[str] = []
@@ -68,7 +68,8 @@ def build_match(query: str, tokenizer: Tokenizer) -> tuple[str, list[str]]:
             t.form for t in tokenizer.tokenize_many([text])[0].tokens]
         if not forms:
             continue
-        surfaces.append(text)
+        if not negate and pending_op != "NOT":
+            surfaces.extend(forms)
         expr = _quote(forms) + ("*" if prefix and phrase is None and len(forms) == 1 else "")
         if negate:
             pending_op = "NOT"

@@ -278,9 +278,7 @@ class Fetcher:
 
     # ---------------------------------------------------------------- one URL, with retries
 
-    async def _with_retries(
-        self, url: str, headers: dict[str, str], delay: float, accept: str, cap: int
-    ) -> _Answer:
+    async def _with_retries(self, url: str, headers: dict[str, str], delay: float, accept: str, cap: int) -> _Answer:
         origin = origin_of(url)
         stats = self._origin_stats(origin)
         attempt = 0
@@ -299,17 +297,16 @@ class Fetcher:
                 wait = min(wait, self._cfg.max_retry_after_s)
                 attempt += 1
                 stats.retries += 1
-                log.debug(
-                    "retry %d/%d of %s in %.2fs (%s)", attempt, self._cfg.max_retries, url, wait, retry.why
-                )
+                log.debug("retry %d/%d of %s in %.2fs (%s)", attempt, self._cfg.max_retries, url, wait, retry.why)
                 self._gate.push_back(origin, wait)
 
-    async def _attempt(
-        self, url: str, headers: dict[str, str], accept: str, cap: int, stats: OriginStats
-    ) -> _Answer:
+    async def _attempt(self, url: str, headers: dict[str, str], accept: str, cap: int, stats: OriginStats) -> _Answer:
         started = time.monotonic()
         stats.requests += 1
-        request = self._client.build_request("GET", url, headers=headers, timeout=self._cfg.timeout_s)
+        try:
+            request = self._client.build_request("GET", url, headers=headers, timeout=self._cfg.timeout_s)
+        except httpx.InvalidURL as e:
+            raise SkippedContent(url, f"invalid URL ({e})") from None
         try:
             async with asyncio.timeout(self._cfg.timeout_s * 4):  # a trickling body must end too
                 response = await self._client.send(request, stream=True, follow_redirects=False)
@@ -317,17 +314,15 @@ class Fetcher:
                     answer = await self._read(url, response, accept, cap, stats)
                 finally:
                     await response.aclose()
+        except httpx.DecodingError as e:  # a broken Content-Encoding: retrying will not help
+            raise FetchError(url, f"undecodable body ({e})") from None
         except (httpx.TransportError, TimeoutError) as e:
             log.debug("GET %s -> %s (%.2fs)", url, type(e).__name__, time.monotonic() - started)
             raise _Retry(type(e).__name__) from e
-        log.debug(
-            "GET %s -> %d (%d bytes, %.2fs)", url, answer.status, len(answer.body), time.monotonic() - started
-        )
+        log.debug("GET %s -> %d (%d bytes, %.2fs)", url, answer.status, len(answer.body), time.monotonic() - started)
         return answer
 
-    async def _read(
-        self, url: str, response: httpx.Response, accept: str, cap: int, stats: OriginStats
-    ) -> _Answer:
+    async def _read(self, url: str, response: httpx.Response, accept: str, cap: int, stats: OriginStats) -> _Answer:
         status = response.status_code
         stats.statuses[status] += 1
         if status in self._cfg.retry_statuses:

@@ -28,6 +28,7 @@ import logging
 import re
 import tomllib
 from collections.abc import Callable, Iterable
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ SOURCE_KEYS = frozenset(
         "max_listing_pages",
     }
 )
+_DEFAULT_MAX_PAGES: int = next(f.default for f in fields(Source) if f.name == "max_listing_pages")  # type: ignore[assignment]
 _Fail = Callable[[str, str], ConfigError]
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
@@ -89,9 +91,7 @@ def parse_sources(data: dict[str, Any], origin: str = "<sources>") -> list[Sourc
         source = _parse_source(entry, f"{origin}: source #{index}")
         if source.id in seen:
             first = seen[source.id]
-            raise ConfigError(
-                f"{origin}: source #{index}: field 'id': duplicate id {source.id!r} (see #{first})"
-            )
+            raise ConfigError(f"{origin}: source #{index}: field 'id': duplicate id {source.id!r} (see #{first})")
         seen[source.id] = index
         sources.append(source)
     return sources
@@ -154,7 +154,7 @@ def _parse_source(entry: dict[str, Any], where: str) -> Source:
     if profile is not None and (not isinstance(profile, str) or not profile.strip()):
         raise fail("profile", "must be a non-empty string")
 
-    max_pages = entry.get("max_listing_pages", Source.max_listing_pages)
+    max_pages = entry.get("max_listing_pages", _DEFAULT_MAX_PAGES)
     if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
         raise fail("max_listing_pages", f"must be a positive integer (got {max_pages!r})")
 
@@ -178,9 +178,7 @@ def _parse_source(entry: dict[str, Any], where: str) -> Source:
     )
 
 
-def _urls(
-    entry: dict[str, Any], field: str, homepage: str, fail: Any, *, template: bool = False
-) -> tuple[str, ...]:
+def _urls(entry: dict[str, Any], field: str, homepage: str, fail: Any, *, template: bool = False) -> tuple[str, ...]:
     value = entry.get(field, [])
     if isinstance(value, str):
         raise fail(field, f"must be a list of URLs, e.g. {field} = [{value!r}]")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import http.server
+import itertools
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -145,7 +146,7 @@ def test_crawl_delay_wins_over_smaller_rate_and_spaces_requests() -> None:
 
     asyncio.run(go())
     times = sorted(t for t, u in web.log if not u.endswith("robots.txt"))
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(gaps) == 2 and min(gaps) >= 0.23
 
 
@@ -164,7 +165,7 @@ def test_source_rate_spaces_one_origin_but_not_another() -> None:
     elapsed = asyncio.run(go())
     for host in ("a", "b"):
         times = sorted(t for t, u in web.log if u.startswith(f"https://{host}.") and not u.endswith(".txt"))
-        assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.09
+        assert min(b - a for a, b in itertools.pairwise(times)) >= 0.09
     # a rate below min_delay_s is used as given; the two origins run in parallel
     assert elapsed < 0.8
 
@@ -255,7 +256,9 @@ def test_non_html_is_skipped_but_xml_accepted_for_feeds() -> None:
     rss = httpx.Response(200, content=b"<rss/>", headers={"content-type": "application/rss+xml"})
     web = FakeWeb(
         {
-            "https://news.example/logo.png": httpx.Response(200, content=b"\x89PNG", headers={"content-type": "image/png"}),
+            "https://news.example/logo.png": httpx.Response(
+                200, content=b"\x89PNG", headers={"content-type": "image/png"}
+            ),
             "https://news.example/rss": rss,
         }
     )
@@ -344,7 +347,7 @@ def test_mislabelled_euc_kr_decodes_right_and_override_wins() -> None:
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
+    def do_GET(self) -> None:
         if self.path == "/robots.txt":
             self.send_response(404)
             self.end_headers()
@@ -388,3 +391,38 @@ def test_loopback_refused_unless_host_and_port_allowed(local_server: int) -> Non
         asyncio.run(go(frozenset({("127.0.0.1", port + 1)}), f"http://localhost:{port}/"))
     page = asyncio.run(go(frozenset({("127.0.0.1", port)}), url))
     assert isinstance(page, RawPage) and page.html == "<p>로컬 서버</p>"
+
+
+def test_per_origin_and_global_concurrency_caps(caplog: pytest.LogCaptureFixture) -> None:
+    in_flight: dict[str, int] = {}
+    peaks: dict[str, int] = {}
+    total = {"now": 0, "peak": 0}
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        in_flight[host] = in_flight.get(host, 0) + 1
+        total["now"] += 1
+        peaks[host] = max(peaks.get(host, 0), in_flight[host])
+        total["peak"] = max(total["peak"], total["now"])
+        await asyncio.sleep(0.03)
+        in_flight[host] -= 1
+        total["now"] -= 1
+        return html("x")
+
+    cfg = replace(FAST, per_host_concurrency=2, global_concurrency=3)
+
+    async def go() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(slow)) as client:
+            fetcher = Fetcher(cfg, client, resolver=public_resolver)
+            urls = [f"https://h{h}.example/{i}" for h in range(3) for i in range(4)]
+            await asyncio.gather(*(fetcher.fetch(u) for u in urls))
+            stats = fetcher.stats
+            assert stats.requests == 12 + 3 and stats.failures == 0
+            assert stats.origins["https://h0.example"].statuses[200] == 4
+
+    with caplog.at_level("DEBUG", logger="scraper.fetch"):
+        asyncio.run(go())
+    assert max(peaks.values()) == 2 and total["peak"] == 3
+    assert any("GET https://h1.example/3 -> 200" in r.getMessage() for r in caplog.records)

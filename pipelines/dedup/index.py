@@ -66,9 +66,7 @@ class DedupIndex:
             )
 
     def exact(self, body_hash: str) -> int | None:
-        row = self._conn.execute(
-            "SELECT min(article_id) FROM dedup_docs WHERE body_hash = ?", (body_hash,)
-        ).fetchone()
+        row = self._conn.execute("SELECT min(article_id) FROM dedup_docs WHERE body_hash = ?", (body_hash,)).fetchone()
         return None if row is None or row[0] is None else int(row[0])
 
     def candidates(self, buckets: Sequence[int], limit: int) -> list[tuple[int, int]]:

@@ -21,6 +21,7 @@ _COPYRIGHT = re.compile(
 _PROMO = re.compile(r"^\s*(?:▶|☞|▷|■\s*관련|◆\s*관련|<\s*관련|\[\s*관련)")
 _RELATED_HEADER = re.compile(r"^[\[<【]?\s*(?:관련\s*기사|관련뉴스|관련 뉴스|이 기사와 관련된 기사|함께 보면 좋은 기사)\s*[\]>】]?$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_END = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+[\s.)]*$")
 _SIGNOFF = re.compile(
     r"^[/\s]*(?:[가-힣]{2,4}(?:\s*[·,]\s*[가-힣]{2,4})*\s*(?:선임|수석|객원|인턴)?(?:기자|특파원))?\s*"
     r"(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+)?[\s.]*$"
@@ -60,7 +61,11 @@ def is_boilerplate(line: str) -> bool:
 def _is_signoff(line: str) -> bool:
     if len(line) > 80:
         return False
-    return bool(_SIGNOFF.match(line)) and (bool(_EMAIL.search(line)) or "기자" in line or "특파원" in line)
+    has_title = "기자" in line or "특파원" in line
+    if _SIGNOFF.match(line) and (has_title or _EMAIL.search(line)):
+        return True
+    ends_with_email = _EMAIL_END.search(line)
+    return bool(ends_with_email) and (has_title or len(line) <= 40)
 
 
 def clean_lines(lines: list[str]) -> CleanText:

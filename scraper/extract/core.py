@@ -16,7 +16,6 @@ import json
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -39,14 +38,15 @@ COMMON_DROP = (
     ".article-copyright", ".copyright", "#copyright", ".relation", ".related", ".related-articles",
     ".article-relation", ".view-sns", ".share", ".share-area", ".sns-share", ".social-share", ".btn-area",
     ".ad", ".ads", ".advertisement", "[id^=div-gpt-ad]", ".banner", ".article-ad", ".tag-group", ".tags",
-    "nav", "aside",
+    "nav", "aside", "[class*=sub-tit]", "[class*=subtitle]", "[class*=subheading]", "[class*=midtitle]",
+    "[class*=sub_title]", "[class*=pullquote]", "[class*=pull-quote]", ".module-quote", ".writer", ".reporter-box",
+    ".reporter_box", ".byline-box", ".article-writer",
 )
 COMMON_CAPTIONS = ("figcaption", "div.caption", "p.caption", ".photo_caption", ".photo-caption", ".img_caption",
                    ".wp-caption-text")
 _META_DATES = ("article:published_time", "og:article:published_time", "article:published", "pubdate",
                "publishdate", "publish-date", "dc.date.issued", "dcterms.created", "parsely-pub-date",
                "sailthru.date", "date")
-_META_AUTHORS = ("author", "article:author", "dable:author", "byl", "dc.creator", "sailthru.author")
 _TITLE_METAS = ("og:title", "twitter:title")
 _SITE_METAS = ("og:site_name", "application-name", "twitter:site")
 _AD_MARKER = re.compile(r"\$\$[A-Z_]{2,30}\$\$")
@@ -84,6 +84,8 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
         lines = _lines(container, prof)
     cleaned = clean_lines(lines)
     body_lines = [line for line in cleaned.lines if line]
+    while body_lines and body_lines[0] == title:  # the headline inside a generic container
+        body_lines.pop(0)
     if not body_lines or sum(map(len, body_lines)) < generic.MIN_BODY_CHARS:
         raise MissingField(url, "body")
     captions.extend(c for c in cleaned.captions if c not in captions)
@@ -166,7 +168,7 @@ def _published_visible(tree: LexborHTMLParser, prof: SiteProfile | None,
     for _ in range(3):
         if node is None or node.tag in ("body", "html"):
             break
-        value = find_published(node_text(node)[:20_000])
+        value = find_published(squash(node.text(deep=True, separator=" ")[:20_000]))
         if value is not None:
             return value
         node = node.parent
@@ -175,7 +177,7 @@ def _published_visible(tree: LexborHTMLParser, prof: SiteProfile | None,
         if value is not None:
             return value
     body = tree.body
-    return find_published(node_text(body)[:300_000]) if body is not None else None
+    return find_published(squash(body.text(deep=True, separator=" ")[:300_000])) if body is not None else None
 
 
 def _container(tree: LexborHTMLParser, prof: SiteProfile | None) -> tuple[LexborNode | None, bool]:
@@ -188,7 +190,7 @@ def _container(tree: LexborHTMLParser, prof: SiteProfile | None) -> tuple[Lexbor
             node = _embedded_body(tree, prof.json_body_keys)
             if node is not None:
                 return node, True
-    node = generic.known_container(tree)
+    node = generic.known_container(tree) or _embedded_body(tree, generic.EMBEDDED_BODY_KEYS)
     if node is not None:
         return node, False
     best = generic.scored_container(tree)
@@ -255,8 +257,8 @@ def _authors(tree: LexborHTMLParser, prof: SiteProfile | None, meta: PageMeta, c
     names = dateline_names(first_line)
     if names:
         return names
-    for key in _META_AUTHORS:
-        names = parse_name_list(meta.meta.get(key))
+    for value in meta.meta_authors:
+        names = parse_name_list(value)
         if names:
             return names
     node = container.parent if container is not None else None
@@ -268,7 +270,3 @@ def _authors(tree: LexborHTMLParser, prof: SiteProfile | None, meta: PageMeta, c
             return names
     return ()
 
-
-def with_postprocess(article: Article, **changes: object) -> Article:
-    """Helper for profile hooks: a changed copy of the article."""
-    return replace(article, **changes)  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ KNOWN_BODIES = (
     ".news_view", ".view_con", "#textinput", "#news_content", ".news_content", ".story-news",
     ".article-view", "#CmAdContent", ".cont_view", ".view_txt", "#viewContent", ".xe_content",
 )
+EMBEDDED_BODY_KEYS = ("contentHtml", "articleBodyHtml", "bodyHtml", "content_html")
 _ENDING = re.compile(r"(?:다|요|죠|까|음|함|됨|임)[.!?][\"”’')]*(?=\s|$)")
 _MAX_PARAS = 4000
 MIN_BODY_CHARS = 40
@@ -46,7 +47,12 @@ def link_density(node: LexborNode, text_len: int) -> float:
     return min(1.0, link_chars / text_len)
 
 
+_ANY_KNOWN_BODY = ", ".join(KNOWN_BODIES)
+
+
 def known_container(tree: LexborHTMLParser) -> LexborNode | None:
+    if tree.css_first(_ANY_KNOWN_BODY) is None:  # one pass over the page in the common miss case
+        return None
     for sel in KNOWN_BODIES:
         node = tree.css_first(sel)
         if node is not None:

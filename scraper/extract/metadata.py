@@ -11,6 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 log = logging.getLogger(__name__)
 
 _MAX_JSONLD = 1_000_000
+_AUTHOR_KEYS = frozenset({"author", "article:author", "dable:author", "byl", "dc.creator", "sailthru.author"})
 _ARTICLE_TYPES = ("Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting")
 
 
@@ -23,6 +24,7 @@ class PageMeta:
     date_published: str | None = None  # JSON-LD datePublished
     authors: tuple[str, ...] = ()  # JSON-LD author names (Person or plain strings)
     article_body: str | None = None  # JSON-LD articleBody
+    meta_authors: tuple[str, ...] = ()  # every <meta name="author"> (pages repeat it: outlet, then reporter)
 
 
 def _is_article(obj: dict[str, object]) -> bool:
@@ -64,12 +66,16 @@ def _author_names(value: object) -> list[str]:
 def read_meta(tree: LexborHTMLParser) -> PageMeta:
     """Collect <meta> tags and the first JSON-LD article object."""
     meta: dict[str, str] = {}
+    meta_authors: list[str] = []
     for node in tree.css("meta")[:400]:
         attrs = node.attributes
         key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
         content = attrs.get("content")
         if key and content:
-            meta.setdefault(key.strip().lower(), content.strip())
+            key = key.strip().lower()
+            meta.setdefault(key, content.strip())
+            if key in _AUTHOR_KEYS:
+                meta_authors.append(content.strip())
     headline = published = body = None
     authors: list[str] = []
     for node in tree.css('script[type="application/ld+json"]')[:20]:
@@ -90,4 +96,4 @@ def read_meta(tree: LexborHTMLParser) -> PageMeta:
             if body is None and isinstance(obj.get("articleBody"), str):
                 body = str(obj["articleBody"])
     return PageMeta(meta=meta, headline=headline, date_published=published, authors=tuple(authors),
-                    article_body=body)
+                    article_body=body, meta_authors=tuple(meta_authors))

@@ -41,6 +41,9 @@ def detect_profile(url: str, tree: LexborHTMLParser, profiles: Mapping[str, Site
     A marker match is required: a URL shape alone is not enough, because many CMSs share URL
     conventions while their markup differs (the generic extractor handles those).
     """
+    every_marker = ", ".join(sel for prof in profiles.values() for sel in prof.markers)
+    if not every_marker or tree.css_first(every_marker) is None:
+        return None
     best: SiteProfile | None = None
     best_score = 0
     for prof in profiles.values():

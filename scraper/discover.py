@@ -1,0 +1,208 @@
+"""Find candidate article URLs of one source: feeds, then sitemaps, then listing pages.
+
+Every URL found is made absolute and canonical, filtered by the source's article_pattern
+(searched in the canonical and in the raw URL), deduplicated within the run, and dropped if the
+caller already knows it (`is_known`, e.g. "in the frontier"). A broken feed, sitemap or listing
+page is reported in `errors` and discovery goes on with the next one.
+
+Listings: for each template, pages 1..max_listing_pages are read in order and the walk stops at
+the first page that brings no new URL (all links seen earlier in this run or already known), that
+fails, or that is not modified since the last run.
+
+Conditional GET: with a ValidatorCache, feeds, sitemaps and listing pages are fetched with
+If-None-Match / If-Modified-Since; a 304 means nothing new there. New validators are stored at
+the end of discover(), after every fetch — the caller should persist the refs promptly, since a
+run killed between the two would find the feed "not modified" until it changes again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from scraper.errors import FetchError
+from scraper.feeds import parse_feed
+from scraper.fetch import Fetcher, NotModified
+from scraper.listings import looks_like_article, page_links
+from scraper.models import ArticleRef, RawPage, Source
+from scraper.sitemaps import parse_sitemap
+from scraper.urls import absolutize, canonical_url
+
+log = logging.getLogger(__name__)
+
+MAX_CHILD_SITEMAPS = 50  # newest children of a sitemap index read per run
+MAX_SITEMAP_DEPTH = 2  # index → index → urlset
+
+
+class ValidatorCache(Protocol):
+    """Where discover() keeps ETag / Last-Modified of feeds, sitemaps and listing pages."""
+
+    def get(self, url: str) -> tuple[str | None, str | None] | None: ...
+
+    def put(self, url: str, etag: str | None, last_modified: str | None) -> None: ...
+
+
+@dataclass(frozen=True)
+class DiscoveryResult:
+    refs: list[ArticleRef]  # new candidate articles, canonical URLs, in discovery order
+    errors: list[tuple[str, str]]  # (url, reason) of feeds/sitemaps/listing pages that failed
+    pages_fetched: int  # feed/sitemap/listing documents received (not counting 304s)
+    not_modified: int = 0  # documents that answered 304
+
+
+@dataclass
+class _Run:
+    source: Source
+    fetcher: Fetcher
+    is_known: Callable[[str], bool]
+    validators: ValidatorCache | None
+    max_child_sitemaps: int
+    refs: list[ArticleRef] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    pages: int = 0
+    not_modified: int = 0
+    new_validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+    async def get(self, url: str, accept: str) -> RawPage | None:
+        """Fetch a discovery document; None when it failed (recorded) or is unchanged."""
+        etag = last_modified = None
+        if self.validators is not None:
+            known = self.validators.get(url)
+            if known is not None:
+                etag, last_modified = known
+        try:
+            page = await self.fetcher.fetch(
+                url,
+                source=self.source.id,
+                rate=self.source.rate,
+                encoding=self.source.encoding if accept == "html" else None,
+                etag=etag,
+                last_modified=last_modified,
+                accept=accept,
+            )
+        except FetchError as e:
+            log.warning("discovery: %s: %s", self.source.id, e)
+            self.errors.append((url, e.reason))
+            return None
+        if isinstance(page, NotModified):
+            self.not_modified += 1
+            return None
+        self.pages += 1
+        if page.etag or page.last_modified:
+            self.new_validators[url] = (page.etag, page.last_modified)
+        return page
+
+    def offer(self, raw: str, via: str, hint: datetime | None = None, *, listing_url: str = "") -> bool:
+        """Consider one found URL; True if it is new (not seen in this run, not known)."""
+        pattern = self.source.article_pattern
+        try:
+            url = canonical_url(raw)
+        except ValueError:
+            return False
+        if pattern is not None:
+            if not (pattern.search(url) or pattern.search(raw)):
+                return False
+        elif listing_url and not looks_like_article(url, listing_url):
+            return False
+        if url in self.seen:
+            return False
+        self.seen.add(url)
+        if self.is_known(url):
+            return False
+        self.refs.append(ArticleRef(self.source.id, url, via, hint))
+        return True
+
+    async def feeds(self) -> None:
+        for feed_url in self.source.feeds:
+            page = await self.get(feed_url, "xml")
+            if page is None:
+                continue
+            feed = parse_feed(page.body or page.html.encode("utf-8"))
+            if feed.error and not feed.items:
+                self.errors.append((feed_url, feed.error))
+                continue
+            if feed.error:
+                log.info("discovery: %s: %s (kept %d items)", feed_url, feed.error, len(feed.items))
+            for item in feed.items:
+                target = absolutize(page.url, item.link)
+                if target is not None:
+                    self.offer(target, "feed", item.published)
+
+    async def sitemaps(self) -> None:
+        visited: set[str] = set()
+        for sitemap_url in self.source.sitemaps:
+            await self._sitemap(sitemap_url, 0, visited)
+
+    async def _sitemap(self, url: str, depth: int, visited: set[str]) -> None:
+        if url in visited:
+            return
+        visited.add(url)
+        page = await self.get(url, "xml")
+        if page is None:
+            return
+        try:
+            sitemap = parse_sitemap(url, page.body or page.html.encode("utf-8"))
+        except FetchError as e:
+            self.errors.append((url, e.reason))
+            return
+        if sitemap.error:
+            self.errors.append((url, sitemap.error))
+        if not sitemap.is_index:
+            for entry in sitemap.entries:
+                target = absolutize(page.url, entry.loc)
+                if target is not None:
+                    self.offer(target, "sitemap", entry.published)
+            return
+        if depth >= MAX_SITEMAP_DEPTH:
+            self.errors.append((url, "sitemap index nested too deep"))
+            return
+        children = sorted(sitemap.entries, key=lambda e: e.published.timestamp() if e.published else 0.0)
+        for child in reversed(children[-self.max_child_sitemaps :]):
+            target = absolutize(page.url, child.loc)
+            if target is not None:
+                await self._sitemap(target, depth + 1, visited)
+
+    async def listings(self) -> None:
+        for template in self.source.listings:
+            for number in range(1, self.source.max_listing_pages + 1):
+                listing_url = template.replace("{page}", str(number))
+                page = await self.get(listing_url, "html")
+                if page is None:
+                    break
+                new = 0
+                for link in page_links(page.html, page.url):
+                    new += self.offer(link, "listing", listing_url=page.url)
+                log.debug("listing %s: %d new", listing_url, new)
+                if new == 0:
+                    break
+
+
+async def discover(
+    source: Source,
+    fetcher: Fetcher,
+    *,
+    is_known: Callable[[str], bool] = lambda u: False,
+    validators: ValidatorCache | None = None,
+    max_child_sitemaps: int = MAX_CHILD_SITEMAPS,
+) -> DiscoveryResult:
+    """Candidate articles of one source (feeds → sitemaps → listings)."""
+    run = _Run(source, fetcher, is_known, validators, max_child_sitemaps)
+    await run.feeds()
+    await run.sitemaps()
+    await run.listings()
+    if validators is not None:
+        for url, (etag, last_modified) in run.new_validators.items():
+            validators.put(url, etag, last_modified)
+    log.info(
+        "discovered %d new URLs for %s (%d documents, %d not modified, %d errors)",
+        len(run.refs),
+        source.id,
+        run.pages,
+        run.not_modified,
+        len(run.errors),
+    )
+    return DiscoveryResult(run.refs, run.errors, run.pages, run.not_modified)

@@ -1,0 +1,200 @@
+"""Dedup on synthetic Korean press-release copies, rewrites and template twins (our own text)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipelines.dedup import Deduper, body_hash
+from pipelines.dedup.text import clean_body
+from pipelines.dedup.verify import Prepared, verify
+from scraper.config import DedupConfig
+from scraper.errors import StoreError
+from scraper.models import DedupDecision
+
+RELEASE = [
+    "한빛군은 오는 14일부터 사흘간 한빛강 둔치 일원에서 제9회 한빛 메밀꽃 축제를 연다고 3일 밝혔다.",
+    "올해 축제는 '하얀 물결, 함께 걷는 길'을 주제로 공연과 체험, 먹거리 등 4개 분야 21개 프로그램으로 꾸며진다.",
+    "개막식은 14일 오후 7시 주무대에서 열리며 지역 청소년 관악단 공연과 드론 불빛 쇼가 이어진다.",
+    "축제 기간에는 메밀 수확 체험과 메밀묵 만들기, 전통 맷돌 돌리기 체험장이 상설 운영된다.",
+    "군은 방문객 편의를 위해 읍내와 축제장을 오가는 무료 순환버스를 20분 간격으로 운행할 계획이다.",
+    "또 주차 공간이 부족한 점을 고려해 임시 주차장 세 곳을 추가로 마련하고 안내 요원을 배치한다.",
+    "농특산물 판매장에서는 지역 농가가 직접 재배한 메밀가루와 들기름, 잡곡 등을 시중보다 저렴하게 판매한다.",
+    "최은솔 한빛군수는 “가을 들녘을 하얗게 물들인 메밀꽃 사이에서 가족과 함께 좋은 추억을 만드시길 바란다”고 말했다.",
+]
+
+REWRITE = [
+    "메밀꽃이 하얗게 핀 한빛강변에서 이달 중순 가을 축제가 펼쳐진다.",
+    "한빛군에 따르면 아홉 번째를 맞는 메밀꽃 축제가 14일 개막해 16일까지 이어진다.",
+    "주최 측은 공연, 체험, 음식 분야에서 스무 개가 넘는 행사를 준비했다고 설명했다.",
+    "첫날 저녁에는 청소년 관악 연주와 드론을 활용한 야간 볼거리가 관객을 맞는다.",
+    "방문객은 메밀을 직접 거두거나 묵을 쑤어 보는 등 농촌 체험을 즐길 수 있다.",
+    "교통 혼잡에 대비해 군은 읍내 순환버스를 무료로 돌리고 임시 주차장도 늘린다.",
+    "최은솔 한빛군수는 “가을 들녘을 하얗게 물들인 메밀꽃 사이에서 가족과 함께 좋은 추억을 만드시길 바란다”고 말했다.",
+]
+
+
+def notice(station: str, chief: str, nth: int, day: int) -> list[str]:
+    """One fire station's fire-prevention-month notice from a shared template."""
+    return [
+        f"{station}는 겨울철 화재 위험에 대비해 11월 한 달 동안 불조심 강조의 달을 운영한다고 {day}일 밝혔다.",
+        f"올해로 {nth}회째를 맞는 불조심 강조의 달은 범국민 화재 예방 의식을 높이기 위해 운영된다.",
+        f"{station}는 이 기간 공공청사 현수막 게시와 어린이 불조심 포스터 공모전, 안전 교육을 {nth - 60}차례 추진한다.",
+        f"또 전통시장과 숙박시설 {day + 20}곳을 대상으로 소방시설 합동 점검을 벌일 계획이다.",
+        f"{chief} 서장은 “작은 부주의가 큰 화재로 이어지는 만큼 주민 여러분의 관심을 부탁드린다”고 당부했다.",
+    ]
+
+
+def doc(sentences: list[str]) -> str:
+    return "\n".join(sentences)
+
+
+@pytest.fixture
+def deduper() -> Deduper:
+    return Deduper(sqlite3.connect(":memory:"), DedupConfig())
+
+
+def store(d: Deduper, article_id: int, body: str, title: str = "제목") -> DedupDecision:
+    decision = d.check(title, body)
+    d.add(article_id, title, body, decision)
+    return decision
+
+
+def test_first_article_is_new(deduper: Deduper) -> None:
+    assert store(deduper, 1, doc(RELEASE)).method == "new"
+
+
+def test_identical_copy_is_exact(deduper: Deduper) -> None:
+    store(deduper, 1, doc(RELEASE))
+    decision = deduper.check("다른 제목", doc(RELEASE))
+    assert (decision.method, decision.match_id) == ("exact", 1)
+
+
+def test_dateline_byline_and_copyright_do_not_change_the_hash() -> None:
+    plain = doc(RELEASE)
+    dressed = (
+        "[한빛일보=김도윤 기자] "
+        + RELEASE[0]
+        + "\n"
+        + "\n".join(RELEASE[1:])
+        + "\n김도윤 기자 doyun@hanbit.example.kr\n저작권자 © 한빛일보 무단전재 및 재배포 금지"
+    )
+    wire = "(한빛=가람뉴스) 박서연 기자 = " + "  ".join(RELEASE)
+    assert body_hash(dressed) == body_hash(plain) == body_hash(wire)
+    assert body_hash(doc(RELEASE[:-1])) != body_hash(plain)
+
+
+def test_clean_body_keeps_the_first_sentence() -> None:
+    cleaned = clean_body("[가람뉴스] " + RELEASE[0])
+    assert cleaned.startswith("한빛군은 오는 14일부터")
+
+
+def test_copy_with_other_title_dateline_and_byline_is_a_copy(deduper: Deduper) -> None:
+    store(deduper, 1, doc(RELEASE), title="한빛 메밀꽃 축제 14일 개막")
+    edited = [s.replace("밝혔다", "전했다") for s in RELEASE]
+    body = "【한빛】" + doc(edited) + "\n/이하늘기자 sky@example.com"
+    decision = deduper.check("하얀 메밀꽃 물결 속으로", body)
+    assert decision.method in ("exact", "near")
+    assert decision.match_id == 1
+
+
+def test_trimmed_copy_is_a_copy(deduper: Deduper) -> None:
+    store(deduper, 1, doc(RELEASE))
+    decision = deduper.check("제목", doc(RELEASE[:4]))
+    assert (decision.method, decision.match_id) == ("near", 1)
+
+
+def test_copy_that_adds_a_sentence_is_a_copy(deduper: Deduper) -> None:
+    store(deduper, 1, doc(RELEASE))
+    added = [
+        "가을 여행객을 겨냥한 지역 축제가 잇따라 열리는 가운데 한빛군도 손님맞이에 나섰다.",
+        *RELEASE,
+    ]
+    decision = deduper.check("제목", doc(added))
+    assert (decision.method, decision.match_id) == ("near", 1)
+    assert decision.score is not None and decision.score > 0.8
+
+
+def test_rewrite_of_the_same_event_is_not_merged(deduper: Deduper) -> None:
+    store(deduper, 1, doc(RELEASE))
+    assert deduper.check("제목", doc(REWRITE)).method == "new"
+
+
+def test_two_notices_from_one_template_are_not_merged(deduper: Deduper) -> None:
+    store(deduper, 1, doc(notice("푸른소방서", "강민호", 77, 28)))
+    assert deduper.check("제목", doc(notice("푸른소방서", "오지현", 78, 27))).method == "new"
+
+
+def test_same_notice_copied_is_merged(deduper: Deduper) -> None:
+    text = notice("푸른소방서", "강민호", 77, 28)
+    store(deduper, 1, doc(text))
+    assert deduper.check("제목", doc(text[:3] + text[4:])).match_id == 1
+
+
+def test_article_copying_two_stored_ones_reports_both(deduper: Deduper) -> None:
+    store(deduper, 1, doc(RELEASE[:5]))
+    store(deduper, 2, doc(RELEASE[4:]))
+    decision = deduper.check("제목", doc(RELEASE))
+    assert decision.method == "near"
+    assert {decision.match_id, *decision.also} == {1, 2}
+
+
+def test_check_does_not_write(deduper: Deduper) -> None:
+    deduper.check("제목", doc(RELEASE))
+    assert deduper.check("제목", doc(RELEASE)).method == "new"
+
+
+def test_add_records_the_decision(deduper: Deduper) -> None:
+    conn = sqlite3.connect(":memory:")
+    d = Deduper(conn, DedupConfig())
+    store(d, 1, doc(RELEASE))
+    store(d, 2, doc(RELEASE[:5]))
+    rows = conn.execute("SELECT article_id, match_id, method FROM duplicates ORDER BY article_id").fetchall()
+    assert rows == [(1, None, "new"), (2, 1, "near")]
+
+
+def test_determinism_across_instances_on_the_same_db(tmp_path: object) -> None:
+    path = f"{tmp_path}/corpus.db"
+    conn = sqlite3.connect(path)
+    first = Deduper(conn, DedupConfig())
+    store(first, 1, doc(RELEASE))
+    conn.commit()
+    conn.close()
+    conn2 = sqlite3.connect(path)
+    second = Deduper(conn2, DedupConfig())
+    decision = second.check("제목", doc(RELEASE[1:7]))
+    assert (decision.method, decision.match_id) == ("near", 1)
+    sig = conn2.execute("SELECT signature FROM dedup_docs WHERE article_id = 1").fetchone()[0]
+    third = Deduper(sqlite3.connect(":memory:"), DedupConfig())
+    store(third, 1, doc(RELEASE))
+    assert third._index._conn.execute("SELECT signature FROM dedup_docs").fetchone()[0] == sig
+
+
+def test_changed_signature_settings_are_refused() -> None:
+    conn = sqlite3.connect(":memory:")
+    Deduper(conn, DedupConfig())
+    with pytest.raises(StoreError):
+        Deduper(conn, replace(DedupConfig(), seed=7))
+
+
+HANGUL = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
+WORDS = st.text(alphabet=HANGUL, min_size=2, max_size=6)
+SENTENCE = st.lists(WORDS, min_size=4, max_size=12).map(lambda ws: " ".join(ws) + "다.")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(SENTENCE, min_size=1, max_size=8))
+def test_every_text_is_a_duplicate_of_itself(sentences: list[str]) -> None:
+    d = Deduper(sqlite3.connect(":memory:"), DedupConfig())
+    body = doc(sentences)
+    store(d, 1, body)
+    decision = d.check("제목", body)
+    assert (decision.method, decision.match_id) == ("exact", 1)
+    # The near path alone agrees once there is enough text to judge (two verbatim runs).
+    prepared = Prepared.from_clean(clean_body(body))
+    if len(prepared.text) >= 2 * DedupConfig().min_run:
+        assert verify(prepared, prepared, DedupConfig()).is_copy

@@ -95,6 +95,25 @@ def _now() -> datetime:
     return datetime.now(UTC).astimezone(KST)
 
 
+class _DeferredValidators:
+    """ETag/Last-Modified cache whose new values are written only once discovery's refs are stored."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._pending: dict[str, tuple[str | None, str | None]] = {}
+
+    def get(self, url: str) -> tuple[str | None, str | None] | None:
+        return self._store.get(url)
+
+    def put(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self._pending[url] = (etag, last_modified)
+
+    def save(self) -> None:
+        for url, (etag, last_modified) in self._pending.items():
+            self._store.put(url, etag, last_modified)
+        self._pending.clear()
+
+
 class CrawlRun:
     """Runs one crawl over the given sources with the objects built by run.py."""
 
@@ -149,8 +168,9 @@ class CrawlRun:
         self._on_progress("discover", done, len(self._sources))
 
     async def _discover_one(self, source: Source) -> int:
+        validators = _DeferredValidators(self._store)
         result = await discover(source, self._fetcher, is_known=self._store.frontier_known,
-                                validators=self._store)
+                                validators=validators)
         self.stats.discovery_errors.extend(result.errors)
         self.stats.sources[source.id].pages_fetched += result.pages_fetched
         now = iso(_now()) or ""
@@ -160,6 +180,7 @@ class CrawlRun:
                 if self._since and ref.published_hint and ref.published_hint.astimezone(KST).date() < self._since:
                     continue
                 new += self._store.frontier_add(ref.url, source.id, ref.found_via, iso(ref.published_hint), now)
+        validators.save()  # only after the refs are stored, so a kill in between never hides them
         return new
 
     # -- fetching -------------------------------------------------------------------------------

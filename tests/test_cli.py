@@ -48,7 +48,8 @@ def test_every_command_is_in_the_readme(name: str) -> None:
 
 
 def test_missing_sources_file(tmp_path: Path) -> None:
-    line = assert_one_line_error(cli("crawl", "--sources", str(tmp_path / "nope.toml"), "--db", str(tmp_path / "c.db")))
+    proc = cli("crawl", "--sources", str(tmp_path / "nope.toml"), "--db", str(tmp_path / "c.db"))
+    line = assert_one_line_error(proc)
     assert "nope.toml" in line
 
 
@@ -72,7 +73,8 @@ def test_bad_date_option(tmp_path: Path) -> None:
 
 def test_import_reports_bad_lines_and_keeps_good_ones(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
-    good = {"url": "https://x.example.kr/1", "title": "시흥 배곧 축제", "body": "시흥시는 배곧에서 축제를 연다고 밝혔다."}
+    good = {"url": "https://x.example.kr/1", "title": "시흥 배곧 축제",
+            "body": "시흥시는 배곧에서 축제를 연다고 밝혔다."}
     src.write_text(json.dumps(good, ensure_ascii=False) + "\n{broken\n", encoding="utf-8")
     db = tmp_path / "c.db"
     proc = cli("import", str(src), "--db", str(db))

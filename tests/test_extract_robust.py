@@ -15,7 +15,8 @@ PROSE = "가온시는 바이오 인재를 기르는 실습 과정을 새로 열�
 
 
 def _article(body: str) -> str:
-    return f"<html><head><title>가온시 실습 과정 개설 - 가온일보</title></head><body><h1>가온시 실습 과정 개설</h1>{body}</body></html>"
+    head = "<head><title>가온시 실습 과정 개설 - 가온일보</title></head>"
+    return f"<html>{head}<body><h1>가온시 실습 과정 개설</h1>{body}</body></html>"
 
 
 def _extract_or_error(html: str) -> None:
@@ -93,7 +94,8 @@ def test_listing_page_is_not_an_article() -> None:
         f"<span>2025-07-0{i % 9 + 1}</span></li>"
         for i in range(30)
     )
-    html = f"<html><head><title>행정 - 가온일보</title></head><body><h1>행정</h1><ul class='list'>{items}</ul></body></html>"
+    head = "<head><title>행정 - 가온일보</title></head>"
+    html = f"<html>{head}<body><h1>행정</h1><ul class='list'>{items}</ul></body></html>"
     with pytest.raises(ExtractError):
         extract(html, "https://example.kr/news/articleList.html?sc_section_code=S1N1")
 

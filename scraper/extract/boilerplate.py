@@ -19,7 +19,9 @@ _COPYRIGHT = re.compile(
     re.IGNORECASE,
 )
 _PROMO = re.compile(r"^\s*(?:▶|☞|▷|■\s*관련|◆\s*관련|<\s*관련|\[\s*관련)")
-_RELATED_HEADER = re.compile(r"^[\[<【]?\s*(?:관련\s*기사|관련뉴스|관련 뉴스|이 기사와 관련된 기사|함께 보면 좋은 기사)\s*[\]>】]?$")
+_RELATED_HEADER = re.compile(
+    r"^[\[<【]?\s*(?:관련\s*기사|관련\s*뉴스|이 기사와 관련된 기사|함께 보면 좋은 기사)\s*[\]>】]?$"
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _EMAIL_END = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+[\s.)]*$")
 _SIGNOFF = re.compile(

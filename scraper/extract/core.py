@@ -220,7 +220,7 @@ def _embedded_body(tree: LexborHTMLParser, keys: tuple[str, ...]) -> LexborNode 
 
 
 def _take_captions(container: LexborNode, prof: SiteProfile | None) -> list[str]:
-    selectors = ", ".join(((prof.captions if prof else ()) + COMMON_CAPTIONS))
+    selectors = ", ".join((prof.captions if prof else ()) + COMMON_CAPTIONS)
     captions: list[str] = []
     for node in container.css(selectors)[:200]:
         text = node_text(node).lstrip("▲△ ").strip()

@@ -69,7 +69,7 @@ def _from_match(m: re.Match[str], text: str) -> datetime | None:
         if m["tz"]:
             raw = m["tz"]
             if raw == "Z":
-                tz = timezone.utc
+                tz = UTC
             else:
                 sign = -1 if raw[0] == "-" else 1
                 digits = raw[1:].replace(":", "")

@@ -17,7 +17,7 @@ SKIP_TAGS = frozenset(
      "object", "embed", "video", "audio", "canvas", "map", "head", "title", "-comment", "meta", "link"}
 )
 ALWAYS_DROP = "script, style, noscript, template, iframe, svg, button, select, textarea, form, ins, object, embed"
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"), None)
+_INVISIBLE = "\u200b\u200c\u200d\ufeff\u00ad"
 MAX_NODES = 200_000
 
 
@@ -25,7 +25,10 @@ def squash(text: str | None) -> str:
     """Collapse all whitespace (NBSP included) to single spaces and drop zero-width characters."""
     if not text:
         return ""
-    return " ".join(text.translate(_INVISIBLE).split())
+    for ch in _INVISIBLE:
+        if ch in text:
+            text = text.replace(ch, "")
+    return " ".join(text.split())
 
 
 def node_text(node: LexborNode | None) -> str:

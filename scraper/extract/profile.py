@@ -46,10 +46,13 @@ def detect_profile(url: str, tree: LexborHTMLParser, profiles: Mapping[str, Site
         return None
     best: SiteProfile | None = None
     best_score = 0
-    for prof in profiles.values():
-        marker = any(tree.css_first(sel) is not None for sel in prof.markers)
-        url_hit = bool(prof.url and url and prof.url.search(url))
-        score = 2 * marker + url_hit
-        if marker and score > best_score:
+    url_first = sorted(profiles.values(), key=lambda p: not (p.url and url and p.url.search(url)))
+    for prof in url_first:
+        if not prof.markers or tree.css_first(", ".join(prof.markers)) is None:
+            continue
+        score = 2 + bool(prof.url and url and prof.url.search(url))
+        if score == 3:
+            return prof
+        if score > best_score:
             best, best_score = prof, score
     return best

@@ -33,7 +33,10 @@ HANKOOKILBO = SiteProfile(
 HANKOOKILBO_NEXT = SiteProfile(
     name="hankookilbo_next",
     url=re.compile(r"hankookilbo\.com/news/article/A\d+"),
-    markers=("div#article-view-content.article-view", 'meta[property="og:url"][content*="hankookilbo.com/news/article/"]'),
+    markers=(
+        "div#article-view-content.article-view",
+        'meta[property="og:url"][content*="hankookilbo.com/news/article/"]',
+    ),
     title_suffix=re.compile(r"\s*-[^-ㅣ|]{1,12}\s*[|ㅣ]\s*한국일보\s*$"),
     byline=("div.writer", ".reporter-name"),
     published=("p.article_date_popover", "[class*=article_date]"),

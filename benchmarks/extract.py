@@ -1,0 +1,100 @@
+"""Extraction speed: our `extract` vs `trafilatura.extract` on the same pages, same process.
+
+Usage: .venv/bin/python benchmarks/extract.py [--reps N] [PAGES_DIR ...]
+
+Pages: every demo truth article (rendered through demo.app), the golden fixtures in
+tests/fixtures/sites, and ../shared/dev/pages/*.html when present. Prints pages/s of both and
+the ratio (ours / trafilatura).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scraper.errors import ExtractError  # noqa: E402
+from scraper.extract import extract  # noqa: E402
+
+
+def _charset(headers: object, default: str) -> str:
+    items = headers.items() if isinstance(headers, dict) else (headers or [])  # type: ignore[union-attr]
+    for key, value in items:
+        if str(key).lower() == "content-type" and "charset=" in str(value):
+            return str(value).split("charset=", 1)[1].split(";")[0].strip()
+    return default
+
+
+def demo_pages() -> list[tuple[str, str]]:
+    try:
+        from demo.app import load_sites, truth_articles  # type: ignore[import-not-found]
+    except ImportError:
+        return []
+    sites = load_sites()
+    by_id = sites if isinstance(sites, dict) else {getattr(s, "id", getattr(s, "name", "")): s for s in sites}
+    pages = []
+    for truth in truth_articles():
+        t = truth if isinstance(truth, dict) else vars(truth)
+        site = by_id[t["site"]]
+        resp = site.handle(t["path"], {})
+        charset = _charset(getattr(resp, "headers", {}), getattr(site, "charset", "utf-8"))
+        pages.append((resp.body.decode(charset, "replace"), f"http://127.0.0.1{t['path']}"))
+    return pages
+
+
+def file_pages(dirs: list[Path]) -> list[tuple[str, str]]:
+    pages = []
+    for d in dirs:
+        for path in sorted(d.glob("**/*.html")):
+            raw = path.read_bytes()
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = raw.decode("cp949", "replace")
+            pages.append((text, path.as_uri()))
+    return pages
+
+
+def _rate(fn: object, pages: list[tuple[str, str]], reps: int) -> float:
+    start = time.perf_counter()
+    for _ in range(reps):
+        for html, url in pages:
+            fn(html, url)  # type: ignore[operator]
+    return reps * len(pages) / (time.perf_counter() - start)
+
+
+def _ours(html: str, url: str) -> None:
+    with contextlib.suppress(ExtractError):
+        extract(html, url)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dirs", nargs="*", type=Path)
+    ap.add_argument("--reps", type=int, default=3)
+    args = ap.parse_args()
+    dirs = args.dirs or [p for p in (ROOT / "tests/fixtures/sites", ROOT.parent / "shared/dev/pages") if p.is_dir()]
+    pages = demo_pages() + file_pages(dirs)
+    if not pages:
+        sys.exit("no pages to benchmark")
+    ours = _rate(_ours, pages, args.reps)
+    print(f"pages: {len(pages)} x {args.reps}")
+    print(f"newscorpus extract: {ours:8.1f} pages/s")
+    try:
+        import trafilatura
+    except ImportError:
+        print("trafilatura not installed (pip install newscorpus[bench]); no ratio")
+        return
+    theirs = _rate(lambda h, u: trafilatura.extract(h, url=u, include_comments=False, include_tables=False),
+                   pages, args.reps)
+    print(f"trafilatura:        {theirs:8.1f} pages/s")
+    print(f"ratio:              {ours / theirs:8.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -27,6 +27,7 @@ from scraper.errors import ConfigError, CorpusError, InputError, StoreError
 
 if TYPE_CHECKING:
     from pipelines.crawl import CrawlStats
+    from scraper.models import Source
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_DB = Path("corpus.db")
@@ -116,12 +117,36 @@ def _summary_table(stats: CrawlStats) -> None:
         console.print("[yellow]interrupted: the next run continues where this one stopped[/]")
 
 
+def _load_checked_sources(path: Path) -> list[Source]:
+    """sources.toml plus the checks that need other stages (profile names)."""
+    from scraper.extract import PROFILES
+    from scraper.sources import load_sources
+
+    sources = load_sources(path)
+    for s in sources:
+        if s.profile is not None and s.profile not in PROFILES:
+            raise ConfigError(f"{path}: source {s.id!r}: unknown profile {s.profile!r} "
+                              f"(known: {', '.join(sorted(PROFILES))})")
+    return sources
+
+
+def _check_sources(path: Path, as_json: bool) -> int:
+    sources = _load_checked_sources(path)
+    if as_json:
+        _print_json({"sources": len(sources), "ok": True, "ids": [s.id for s in sources]})
+        return 0
+    for s in sources:
+        click.echo(f"{s.id:24} {s.name}  feeds {len(s.feeds)}, sitemaps {len(s.sitemaps)}, "
+                   f"listings {len(s.listings)}, profile {s.profile or 'auto'}")
+    click.echo(f"{path}: {len(sources)} source(s) OK")
+    return 0
+
+
 def _run_crawl(cfg: Config, sources_path: Path, *, max_pages: int | None, since: date | None, refresh: bool,
                user_dict: Path | None, quiet: bool, as_json: bool) -> int:
     from pipelines import run
-    from scraper.sources import load_sources
 
-    sources = load_sources(sources_path)
+    sources = _load_checked_sources(sources_path)
     with phase_progress(quiet) as progress:
         stats = run.crawl(cfg, sources, max_pages=max_pages, since=since, refresh=refresh,
                           user_dict=user_dict, on_progress=progress)
@@ -143,13 +168,16 @@ def _run_crawl(cfg: Config, sources_path: Path, *, max_pages: int | None, since:
 @click.option("--allow-private-hosts", is_flag=True,
               help="Let hosts named in the sources file be private/loopback (demo, tests).")
 @click.option("--user-dict", type=click.Path(path_type=Path), help="Extra Kiwi user dictionary (word<TAB>TAG).")
+@click.option("--check", is_flag=True, help="Only validate the sources file and exit (0 ok, 2 invalid).")
 def crawl(db: Path, quiet: bool, verbose: bool, as_json: bool, sources_path: Path, max_pages: int | None,
-          since: str | None, refresh: bool, allow_private_hosts: bool, user_dict: Path | None) -> None:
+          since: str | None, refresh: bool, allow_private_hosts: bool, user_dict: Path | None, check: bool) -> None:
     """One incremental, resumable crawl run of every source.
 
     Example: newscorpus crawl --sources sources.toml --since 2026-11-01
     """
     _setup_logging(quiet, verbose)
+    if check:
+        _guard(lambda: _check_sources(sources_path, as_json))
     cfg = Config(db_path=db)
     cfg = replace(cfg, fetch=replace(cfg.fetch, allow_private_hosts=allow_private_hosts))
     since_d = _date(since, "--since")

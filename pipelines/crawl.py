@@ -16,11 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from scraper.discover import discover
-
 from pipelines.ingest import Ingestor
 from pipelines.normalize import KST, iso
 from pipelines.store import Store
+from scraper.discover import discover
 from scraper.errors import CorpusError, ExtractError, FetchError, HttpStatusError, RobotsDisallowed
 from scraper.extract import extract
 from scraper.fetch import Fetcher, NotModified

@@ -140,6 +140,7 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=OFF")
+            conn.execute("PRAGMA cache_size=-131072")  # 128 MB: the dedup band lookups are random reads
             self.conn = conn
             self.db = sqlite_utils.Database(conn)
             self._ensure_schema()

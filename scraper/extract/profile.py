@@ -42,17 +42,20 @@ def detect_profile(url: str, tree: LexborHTMLParser, profiles: Mapping[str, Site
     conventions while their markup differs (the generic extractor handles those).
     """
     every_marker = ", ".join(sel for prof in profiles.values() for sel in prof.markers)
-    if not every_marker or tree.css_first(every_marker) is None:
+    if not every_marker:
+        return None
+    hits = tree.css(every_marker)[:64]  # one pass over the page; then test only the hits
+    if not hits:
         return None
     best: SiteProfile | None = None
     best_score = 0
-    url_first = sorted(profiles.values(), key=lambda p: not (p.url and url and p.url.search(url)))
-    for prof in url_first:
-        if not prof.markers or tree.css_first(", ".join(prof.markers)) is None:
+    for prof in profiles.values():
+        if not prof.markers:
+            continue
+        selector = ", ".join(prof.markers)
+        if not any(node.css_matches(selector) for node in hits):
             continue
         score = 2 + bool(prof.url and url and prof.url.search(url))
-        if score == 3:
-            return prof
         if score > best_score:
             best, best_score = prof, score
     return best

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from selectolax.parser import HTMLParser
+from selectolax.lexbor import LexborHTMLParser
 
 from pipelines.normalize import iso, normalize_article
 from scraper.charset import decode_body
@@ -14,7 +14,7 @@ from scraper.extract import extract
 
 def _page_url(html: str, path: Path) -> str:
     """The page's own canonical/og:url, else a file:// URL (profiles also detect from markup)."""
-    tree = HTMLParser(html[:200_000])
+    tree = LexborHTMLParser(html[:200_000])
     for selector, attr in (('link[rel="canonical"]', "href"), ('meta[property="og:url"]', "content")):
         node = tree.css_first(selector)
         value = (node.attributes.get(attr) or "").strip() if node else ""

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -36,7 +36,7 @@ def test_repeated_paragraph_kept_once_short_lines_kept() -> None:
 
 
 def test_article_times_become_kst_and_url_canonical() -> None:
-    utc = datetime(2026, 10, 9, 7, 55, tzinfo=timezone.utc)
+    utc = datetime(2026, 10, 9, 7, 55, tzinfo=UTC)
     art = Article(source="s", url="HTTPS://WWW.Example.kr:443/news/articleView.html?idxno=7&utm_medium=rss#c",
                   title="  제목\u3000 ", body="본문", published=utc)
     out = normalize_article(art)

@@ -1,0 +1,1 @@
+"""Page templates of the four CMS families the demo sites run on."""

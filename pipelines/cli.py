@@ -424,6 +424,44 @@ def clusters(db: Path, quiet: bool, verbose: bool, as_json: bool, min_size: int,
     _guard(body)
 
 
+@main.command()
+@common
+@json_option
+@click.option("--rebuild", is_flag=True, help="Recompute every duplicate decision and cluster with current settings.")
+def dedup(db: Path, quiet: bool, verbose: bool, as_json: bool, rebuild: bool) -> None:
+    """Duplicate decisions: show the settings in use, or --rebuild all clusters.
+
+    Example: newscorpus dedup --rebuild --json
+    """
+    _setup_logging(quiet, verbose)
+
+    def body() -> int:
+        from pipelines import run
+
+        if not rebuild:
+            cfg = Config(db_path=db)
+            store = run.open_existing(db)
+            row = store.conn.execute("SELECT count(*), coalesce(sum(size - 1), 0) FROM clusters").fetchone()
+            data = {"settings": {k: getattr(cfg.dedup, k) for k in cfg.dedup.__dataclass_fields__},
+                    "clusters": row[0], "duplicates": row[1]}
+            if as_json:
+                _print_json(data)
+            else:
+                click.echo(f"{row[0]} clusters, {row[1]} duplicates; settings: {data['settings']}")
+                click.echo("run with --rebuild to recompute every cluster with these settings")
+            return 0
+        with phase_progress(quiet) as progress:
+            stats = run.rebuild(Config(db_path=db), on_progress=progress)
+        if as_json:
+            _print_json(stats.to_dict())
+        elif not quiet:
+            click.echo(f"rebuilt {stats.clusters} clusters over {stats.articles} articles "
+                       f"({stats.duplicates} duplicates, settings {stats.settings_version})")
+        return 0
+
+    _guard(body)
+
+
 def _write_report(db: Path, watchlist: Path | None, since: date | None, out: Path) -> None:
     from pipelines import run
     from pipelines.report import build_report, render_html

@@ -73,7 +73,7 @@ class Ingestor:
                 decision = self._deduper.check(art.title, art.body)
                 article_id = self._store.insert_article(self._row(art, decision))
                 self._deduper.add(article_id, art.title, art.body, decision)
-                matches = [m for m in (decision.match_id, *getattr(decision, "also", ())) if m is not None]
+                matches = [m for m in (decision.match_id, *decision.also) if m is not None]
                 cluster = self._store.join_cluster(article_id, matches)
                 if decision.method == "exact" and decision.match_id is not None:
                     to_copy.append((article_id, decision.match_id))

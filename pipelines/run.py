@@ -28,6 +28,7 @@ from scraper.models import Source
 
 if TYPE_CHECKING:
     from pipelines.crawl import CrawlStats, ProgressFn
+    from pipelines.rebuild import RebuildStats
 
 log = logging.getLogger(__name__)
 
@@ -135,3 +136,13 @@ def import_file(cfg: Config, path: Path, *, user_dict: Path | None = None,
             store.finish_run(run_id, _now(), status, pages_fetched=0, articles_new=stats.stored - stats.duplicates,
                              duplicates=stats.duplicates, failures=len(stats.bad_lines), summary=stats.to_dict())
         return ImportResult(stats, run_id)
+
+
+def rebuild(cfg: Config, *, on_progress: ProgressFn | None = None) -> RebuildStats:
+    """`newscorpus dedup --rebuild` under the run lock."""
+    from pipelines.rebuild import rebuild_clusters
+
+    if not cfg.db_path.exists():
+        raise StoreError(f"no corpus at {cfg.db_path}")
+    with writing_store(cfg.db_path) as store:
+        return rebuild_clusters(store, cfg.dedup, on_progress)

@@ -225,6 +225,11 @@ class Store:
         self.conn.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (cluster_id, article_id))
         return self.refresh_cluster(cluster_id)
 
+    def reset_clusters(self) -> None:
+        """Forget every cluster (before a rebuild); no commit."""
+        self.conn.execute("UPDATE articles SET cluster_id = NULL, duplicate_of = NULL")
+        self.conn.execute("DELETE FROM clusters")
+
     def refresh_cluster(self, cluster_id: int) -> ClusterInfo:
         members = self.conn.execute(
             "SELECT id, source, published FROM articles WHERE cluster_id = ?"

@@ -124,3 +124,16 @@ def test_missing_db_folder_is_a_store_error(tmp_path: Path) -> None:
         Store(tmp_path / "nope" / "corpus.db")
     with pytest.raises(StoreError):
         run.open_existing(tmp_path / "missing.db")
+
+
+def test_rebuild_gives_the_same_clusters(corpus: Path) -> None:
+    con = sqlite3.connect(corpus)
+    before = con.execute("SELECT id, cluster_id, duplicate_of FROM articles ORDER BY id").fetchall()
+    before_clusters = con.execute("SELECT * FROM clusters ORDER BY id").fetchall()
+    con.close()
+    stats = run.rebuild(Config(db_path=corpus))
+    assert stats.articles == 3 and stats.duplicates == 1
+    con = sqlite3.connect(corpus)
+    assert con.execute("SELECT id, cluster_id, duplicate_of FROM articles ORDER BY id").fetchall() == before
+    assert con.execute("SELECT * FROM clusters ORDER BY id").fetchall() == before_clusters
+    assert con.execute("SELECT count(*) FROM duplicates").fetchone()[0] == 3

@@ -10,6 +10,7 @@ Public API used by the store/run code::
 from __future__ import annotations
 
 from .deduper import Deduper
+from .index import drop_index
 from .text import body_hash
 
-__all__ = ["Deduper", "body_hash"]
+__all__ = ["Deduper", "body_hash", "drop_index"]

@@ -50,12 +50,20 @@ CREATE INDEX IF NOT EXISTS duplicates_article ON duplicates (article_id);
 """
 
 
+def drop_index(conn: sqlite3.Connection) -> None:
+    """Forget every signature, band and decision (for `newscorpus dedup --rebuild`); no commit."""
+    for table in ("dedup_bands", "dedup_docs", "dedup_meta", "duplicates"):
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+
+
 class DedupIndex:
     """SQL for the dedup tables; the only place in the dedup package that talks to SQLite."""
 
     def __init__(self, conn: sqlite3.Connection, signature_settings: str) -> None:
         self._conn = conn
-        conn.executescript(_SCHEMA)
+        for statement in _SCHEMA.split(";"):  # not executescript: that would commit the caller's transaction
+            if statement.strip():
+                conn.execute(statement)
         row = conn.execute("SELECT value FROM dedup_meta WHERE key = 'signature'").fetchone()
         if row is None:
             conn.execute("INSERT INTO dedup_meta (key, value) VALUES ('signature', ?)", (signature_settings,))

@@ -39,7 +39,7 @@ def demo_pages() -> list[tuple[str, str]]:
     by_id = sites if isinstance(sites, dict) else {getattr(s, "id", getattr(s, "name", "")): s for s in sites}
     pages = []
     for truth in truth_articles():
-        t = truth if isinstance(truth, dict) else vars(truth)
+        t = truth if isinstance(truth, dict) else {"site": truth.site, "path": truth.path}
         site = by_id[t["site"]]
         resp = site.handle(t["path"], {})
         charset = _charset(getattr(resp, "headers", {}), getattr(site, "charset", "utf-8"))

@@ -44,6 +44,8 @@ class SiteInfo:
     address: str
     phone: str
     page_size: int
+    heading: str = "h1"  # NDSoft skins differ: h1.heading or h3.heading
+    sitemap_index: bool = False  # sitemap index → gzipped child + Google News sitemap
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,12 @@ def _expand_notices(raw: dict[str, Any]) -> list[dict[str, Any]]:
 
 def load_stories() -> list[Story]:
     stories: list[Story] = []
-    for name in ("stories_press.json", "stories_local.json", "stories_rewrite.json"):
+    names = sorted(
+        f.name
+        for f in resources.files("demo").joinpath("data").iterdir()
+        if f.name.startswith("stories_") and f.name.endswith(".json")
+    )
+    for name in names:
         for raw in _data(name):
             if raw["kind"] == "notice":
                 stories.extend(_story(r) for r in _expand_notices(raw))
@@ -203,9 +210,7 @@ def site_articles(sites: list[SiteInfo], stories: list[Story]) -> dict[str, list
                 dateline = site.copy_dateline
             if st.authors:
                 authors = st.authors
-                emails = tuple(
-                    next((r.email for r in site.reporters if r.name == a), "") for a in st.authors
-                )
+                emails = tuple(next((r.email for r in site.reporters if r.name == a), "") for a in st.authors)
             else:
                 rep = _pick(site.reporters, st.id)
                 authors, emails = (rep.name,), (rep.email,)
@@ -231,8 +236,7 @@ def site_articles(sites: list[SiteInfo], stories: list[Story]) -> dict[str, list
                     show_date="no_date" not in st.flags,
                     paragraphs=tuple(paras),
                     captions=st.captions,
-                    signoff=site.family == "oldcms" or (k > 0 and site.family == "newsview")
-                    or "signoff" in st.flags,
+                    signoff=site.family == "oldcms" or (k > 0 and site.family == "newsview") or "signoff" in st.flags,
                     embargoed="embargo" in st.flags,
                 )
             )

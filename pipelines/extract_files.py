@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from pathlib import Path
-
-from selectolax.lexbor import LexborHTMLParser
 
 from pipelines.normalize import iso, normalize_article
 from scraper.charset import decode_body
 from scraper.errors import CorpusError
 from scraper.extract import extract
 
+_CANONICAL = (
+    re.compile(r"""<link\b[^>]*\brel=["']?canonical["']?[^>]*\bhref=["']([^"'>\s]+)""", re.I),
+    re.compile(r"""<link\b[^>]*\bhref=["']([^"'>\s]+)["'][^>]*\brel=["']?canonical""", re.I),
+    re.compile(r"""<meta\b[^>]*\bproperty=["']og:url["'][^>]*\bcontent=["']([^"'>\s]+)""", re.I),
+    re.compile(r"""<meta\b[^>]*\bcontent=["']([^"'>\s]+)["'][^>]*\bproperty=["']og:url""", re.I),
+)
+_HEAD_CHARS = 60_000  # canonical links live in <head>; no second full parse of the page
+
 
 def _page_url(html: str, path: Path) -> str:
     """The page's own canonical/og:url, else a file:// URL (profiles also detect from markup)."""
-    tree = LexborHTMLParser(html[:200_000])
-    for selector, attr in (('link[rel="canonical"]', "href"), ('meta[property="og:url"]', "content")):
-        node = tree.css_first(selector)
-        value = (node.attributes.get(attr) or "").strip() if node else ""
-        if value.startswith(("http://", "https://")):
-            return value
+    head = html[:_HEAD_CHARS]
+    for pattern in _CANONICAL:
+        m = pattern.search(head)
+        if m and m.group(1).startswith(("http://", "https://")):
+            return unescape(m.group(1))
     return path.resolve().as_uri()
 
 

@@ -47,6 +47,7 @@ COMMON_CAPTIONS = ("figcaption", "div.caption", "p.caption", ".photo_caption", "
 _META_DATES = ("article:published_time", "og:article:published_time", "article:published", "pubdate",
                "publishdate", "publish-date", "dc.date.issued", "dcterms.created", "parsely-pub-date",
                "sailthru.date", "date")
+NOT_ARTICLE = ('body[onload*="print("]', 'body[onload*="print()"]')
 _TITLE_METAS = ("og:title", "twitter:title")
 _SITE_METAS = ("og:site_name", "application-name", "twitter:site")
 _AD_MARKER = re.compile(r"\$\$[A-Z_]{2,30}\$\$")
@@ -66,6 +67,9 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
     meta = read_meta(tree)
     prof = profiles[profile] if profile is not None else detect_profile(url, tree, profiles)
 
+    refusal = tree.css_first(", ".join((*NOT_ARTICLE, *(prof.not_article if prof else ()))))
+    if refusal is not None:
+        raise ExtractError(url, "not an article (print view, archive or static page)")
     title = _title(tree, prof, meta)
     if not title:
         raise MissingField(url, "title")
@@ -77,10 +81,10 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
             raise MissingField(url, "body")
         captions: list[str] = []
     else:
-        if not from_profile and generic.looks_like_listing(container):
-            raise ExtractError(url, "not an article (link-dense listing page)")
         captions = _take_captions(container, prof)
         remove_all(container, ", ".join((ALWAYS_DROP, *COMMON_DROP, *(prof.drop if prof else ()))))
+        if generic.looks_like_listing(container, strict=not from_profile):
+            raise ExtractError(url, "not an article (link-dense listing page)")
         lines = _lines(container, prof)
     cleaned = clean_lines(lines)
     body_lines = [line for line in cleaned.lines if line]
@@ -165,19 +169,21 @@ def _published_visible(tree: LexborHTMLParser, prof: SiteProfile | None,
                     if value is not None:
                         return value
     node = container.parent if container is not None else None
-    for _ in range(3):
+    for _ in range(4):
         if node is None or node.tag in ("body", "html"):
             break
         value = find_published(squash(node.text(deep=True, separator=" ")[:20_000]))
         if value is not None:
             return value
+        for tnode in node.css("time[datetime]")[:3]:
+            value = parse_datetime(tnode.attributes.get("datetime"))
+            if value is not None:
+                return value
         node = node.parent
-    for tnode in tree.css("time[datetime]")[:3]:
-        value = parse_datetime(tnode.attributes.get("datetime"))
-        if value is not None:
-            return value
     body = tree.body
-    return find_published(squash(body.text(deep=True, separator=" ")[:300_000])) if body is not None else None
+    if body is None:
+        return None
+    return find_published(squash(body.text(deep=True, separator=" ")[:300_000]), need_time=True)
 
 
 def _container(tree: LexborHTMLParser, prof: SiteProfile | None) -> tuple[LexborNode | None, bool]:
@@ -249,7 +255,8 @@ def _authors(tree: LexborHTMLParser, prof: SiteProfile | None, meta: PageMeta, c
     if prof is not None:
         for sel in prof.byline:
             for node in tree.css(sel)[:5]:
-                names = parse_byline(node_text(node))
+                text = node_text(node)
+                names = parse_byline(text) or parse_name_list(text)
                 if names:
                     return names
     if signoff:

@@ -31,6 +31,7 @@ _AMPM_FIRST = re.compile(r"(?P<ampm>오전|오후)\s*(?P<H>[0-2]?\d)\s*[:시]\s*
 
 _PUBLISHED_LABELS = ("기사입력", "최초입력", "입력", "기사승인", "승인", "등록", "발행", "게재", "작성", "송고", "보도")
 _MODIFIED_LABELS = ("최종수정", "수정", "업데이트", "갱신", "Updated")
+_DATE_ONLY_SUSPECT = frozenset({"등록", "발행"})
 _LABELED = re.compile(
     r"(?P<label>" + "|".join(_PUBLISHED_LABELS + _MODIFIED_LABELS) + r"|Posted|Published)"
     r"(?:일시|일자|일|시간)?\s*[:：]?\s*" + _DATE + _TIME
@@ -92,7 +93,7 @@ def parse_datetime(text: str | None) -> datetime | None:
     return _from_match(m, text[m.start() : m.end() + 12])
 
 
-def find_published(text: str) -> datetime | None:
+def find_published(text: str, *, need_time: bool = False) -> datetime | None:
     """Find the first-publication time among labelled dates in a page's text.
 
     Publication labels (입력, 승인, 등록, 발행 …) beat modification labels (수정 …); among several
@@ -103,6 +104,8 @@ def find_published(text: str) -> datetime | None:
     for i, m in enumerate(_LABELED.finditer(text)):
         if i >= 40:
             break
+        if (need_time or m["label"] in _DATE_ONLY_SUSPECT) and not m["H"]:
+            continue  # "등록일 : 2011-03-02" in a footer is the paper's registration, not the article's
         value = _from_match(m, text[m.start() : m.end() + 12])
         if value is None:
             continue

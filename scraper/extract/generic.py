@@ -27,6 +27,7 @@ KNOWN_BODIES = (
 EMBEDDED_BODY_KEYS = ("contentHtml", "articleBodyHtml", "bodyHtml", "content_html")
 _ENDING = re.compile(r"(?:다|요|죠|까|음|함|됨|임)[.!?][\"”’')]*(?=\s|$)")
 _MAX_PARAS = 4000
+_CHROME_WORDS = ("footer", "copyright", "address", "company", "gnb", "menu", "sidebar", "comment")
 MIN_BODY_CHARS = 40
 
 
@@ -56,7 +57,7 @@ def known_container(tree: LexborHTMLParser) -> LexborNode | None:
     for sel in KNOWN_BODIES:
         node = tree.css_first(sel)
         if node is not None:
-            text = node.text(deep=True)
+            text = node.text(deep=True, separator=" ")
             if len(text.strip()) >= 100 and sentence_endings(text) >= 1:
                 return node
     return None
@@ -103,6 +104,8 @@ def scored_container(tree: LexborHTMLParser) -> Candidate | None:
     best: Candidate | None = None
     for key, raw in sorted(scores.items(), key=lambda kv: -kv[1])[:15]:
         node = nodes[key]
+        if _is_chrome(node):
+            continue
         text_len = len(node.text(deep=True).strip())
         final = raw * (1.0 - link_density(node, text_len))
         if best is None or final > best.score:
@@ -110,13 +113,36 @@ def scored_container(tree: LexborHTMLParser) -> Candidate | None:
     return best
 
 
-def looks_like_listing(node: LexborNode) -> bool:
-    """A block that is mostly links or many short linked items: a listing, not an article."""
-    text = node.text(deep=True)
-    text_len = len(text.strip())
-    anchors = node.css("a")
-    if text_len < MIN_BODY_CHARS:
+def _is_chrome(node: LexborNode) -> bool:
+    """Page furniture that holds text but never the article: footers, address boxes, menus."""
+    if node.tag in ("footer", "nav", "aside", "header"):
         return True
+    attrs = node.attributes
+    names = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".lower()
+    return any(word in names for word in _CHROME_WORDS)
+
+
+def looks_like_listing(node: LexborNode, *, strict: bool = True) -> bool:
+    """A block that is mostly links or linked list items: a listing, not an article.
+
+    `strict` (a container found by scoring, not by a profile) also refuses short or link-dense blocks.
+    """
+    text = node.text(deep=True, separator=" ")
+    text_len = len(text.strip())
+    if text_len == 0:
+        return False
+    linked_items = [li for li in node.css("li, tr")[:500] if li.css_first("a") is not None]
+    linked_text = sum(len(li.text(deep=True).strip()) for li in linked_items)
+    if linked_items and linked_text >= (0.5 if len(linked_items) >= 3 else 0.6) * text_len:
+        return True
+    linked_heads = node.css("h2 a, h3 a, h4 a")
+    if len(linked_heads) >= 3:
+        return True
+    if not strict:
+        return False
+    if text_len < MIN_BODY_CHARS or sentence_endings(text) < 2:
+        return True
+    anchors = node.css("a")
     density = link_density(node, text_len)
     endings = sentence_endings(text)
     return density > 0.45 or (len(anchors) >= 12 and density > 0.25 and endings < len(anchors))

@@ -32,6 +32,7 @@ class SiteProfile:
     captions: tuple[str, ...] = ()  # caption elements inside the container (moved to captions)
     json_body_keys: tuple[str, ...] = ()  # JSON string keys holding the body HTML in <script>s
     json_date_keys: tuple[str, ...] = ()  # JSON string keys holding the publish time
+    not_article: tuple[str, ...] = ()  # selectors marking pages of the family that are not articles
     postprocess: Callable[[Article], Article] | None = None
 
 
@@ -41,6 +42,9 @@ def detect_profile(url: str, tree: LexborHTMLParser, profiles: Mapping[str, Site
     A marker match is required: a URL shape alone is not enough, because many CMSs share URL
     conventions while their markup differs (the generic extractor handles those).
     """
+    for prof in profiles.values():  # the URL names a family: confirm with its markers only
+        if prof.url and url and prof.markers and prof.url.search(url) and tree.css_first(", ".join(prof.markers)):
+            return prof
     every_marker = ", ".join(sel for prof in profiles.values() for sel in prof.markers)
     if not every_marker:
         return None

@@ -21,4 +21,5 @@ WORDPRESS = SiteProfile(
           ".heateor_sss_sharing_container", ".post-tags", ".wp-block-buttons", ".code-block", ".author-box",
           ".post-navigation", ".crp_related"),
     captions=(".wp-caption-text", "figcaption", ".wp-element-caption"),
+    not_article=("body.archive", "body.blog", "body.home", "body.page", "body.search", "body.error404"),
 )

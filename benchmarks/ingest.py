@@ -1,0 +1,262 @@
+"""Ingest throughput: `newscorpus import` end to end against raw Kiwi on the same texts.
+
+    .venv/bin/python benchmarks/ingest.py                 # 2,000 synthetic articles
+    .venv/bin/python benchmarks/ingest.py --n 5000 --json
+
+Steps, all in one run on one machine:
+  1. generate N synthetic articles (benchmarks/_synthetic.py: ~30 % exact copies, ~10 % near
+     copies) and write them to a JSONL file in a temporary folder;
+  2. (a) raw Kiwi: one `Kiwi()` and `kiwi.tokenize(list)` over `title + "\\n" + body` of every
+     line — the floor the pipeline cannot beat without skipping text;
+  3. (b) `newscorpus import FILE --db DB --quiet` as a subprocess, wall time (Python start and the
+     Kiwi model load included) → chars/s of input and the ratio (b)/(a) (goal ≥ 0.85);
+  4. the same import in-process through `run.import_file` with the stage methods wrapped by
+     timers, for a breakdown (Kiwi, dedup, SQLite) and the Kiwi time saved by exact copies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _synthetic import SyntheticArticle, articles  # noqa: E402
+
+CLI = ROOT / ".venv" / "bin" / "newscorpus"
+
+
+def write_jsonl(items: list[SyntheticArticle], path: Path) -> int:
+    """Write the articles; returns the input size in characters (title + newline + body)."""
+    with path.open("w", encoding="utf-8") as fh:
+        for a in items:
+            fh.write(json.dumps(a.to_json(), ensure_ascii=False) + "\n")
+    return sum(len(a.title) + 1 + len(a.body) for a in items)
+
+
+def raw_kiwi(texts: list[str], workers: int | None) -> dict[str, float]:
+    """Seconds for one batched `kiwi.tokenize(list)` over all texts, and the model load."""
+    from kiwipiepy import Kiwi
+
+    t0 = time.perf_counter()
+    kiwi = Kiwi(num_workers=workers)
+    load_s = time.perf_counter() - t0
+    for _ in kiwi.tokenize(texts[:8]):  # warm-up: first-call allocations
+        pass
+    t0 = time.perf_counter()
+    morphemes = sum(len(toks) for toks in kiwi.tokenize(texts))
+    return {"load_s": load_s, "tokenize_s": time.perf_counter() - t0, "morphemes": morphemes,
+            "workers": kiwi.num_workers}
+
+
+def cli_supports(flag: str) -> bool:
+    out = subprocess.run([str(CLI), "import", "--help"], capture_output=True, text=True, check=True).stdout
+    return flag in out
+
+
+def cli_import(jsonl: Path, db: Path, workers: int | None) -> dict[str, Any]:
+    cmd = [str(CLI), "import", str(jsonl), "--db", str(db), "--quiet", "--json"]
+    if workers is not None and cli_supports("--workers"):
+        cmd += ["--workers", str(workers)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"newscorpus import failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return {"wall_s": wall, "cmd": " ".join(cmd), "result": json.loads(proc.stdout)}
+
+
+class StageTimer:
+    """Accumulated seconds and calls per wrapped method."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+
+    @contextmanager
+    def wrap(self, owner: type, name: str, label: str) -> Iterator[None]:
+        original: Callable[..., Any] = getattr(owner, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - t0
+                self.calls[label] = self.calls.get(label, 0) + 1
+
+        setattr(owner, name, timed)
+        try:
+            yield
+        finally:
+            setattr(owner, name, original)
+
+
+def profiled_import(jsonl: Path, db: Path) -> dict[str, Any]:
+    """run.import_file in this process, with the expensive stage methods timed."""
+    from pipelines import run
+    from pipelines.dedup import Deduper
+    from pipelines.ingest import Ingestor
+    from pipelines.store import Store
+    from pipelines.tokenize import Tokenizer
+    from scraper.config import Config
+
+    timer = StageTimer()
+    counts: list[Any] = []
+    original_init = Ingestor.__init__
+
+    def keep_counts(self: Ingestor, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        counts.append(self.counts)
+
+    wraps = [
+        (Tokenizer, "__init__", "kiwi model load"),
+        (Tokenizer, "tokenize_many", "kiwi tokenize_many"),
+        (Deduper, "check", "dedup check"),
+        (Deduper, "add", "dedup add"),
+        (Store, "insert_article", "store insert_article"),
+        (Store, "join_cluster", "store join_cluster"),
+        (Store, "insert_tokens", "store insert_tokens (+FTS)"),
+        (Store, "tokens_of", "store tokens_of"),
+        (Ingestor, "_tokenize_and_index", "ingest tokenize+index (all)"),
+    ]
+    with contextlib.ExitStack() as stack:
+        for owner, name, label in wraps:
+            stack.enter_context(timer.wrap(owner, name, label))
+        Ingestor.__init__ = keep_counts  # type: ignore[method-assign]
+        try:
+            t0 = time.perf_counter()
+            result = run.import_file(Config(db_path=db), jsonl)
+            total = time.perf_counter() - t0
+        finally:
+            Ingestor.__init__ = original_init  # type: ignore[method-assign]
+    c = counts[0]
+    return {"total_s": total, "stages_s": timer.seconds, "calls": timer.calls,
+            "stats": result.stats.to_dict(), "tokenized_chars": c.tokenized_chars, "reused_tokens": c.reused_tokens}
+
+
+def verdicts(db: Path) -> dict[str, int]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("SELECT duplicate_of IS NULL, count(*) FROM articles GROUP BY 1").fetchall()
+    finally:
+        conn.close()
+    return {("canonical" if r[0] else "duplicate"): int(r[1]) for r in rows}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=2000, help="synthetic articles (default 2000)")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="Kiwi threads for the raw baseline (and the CLI once it has --workers); default: Kiwi's")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--no-profile", action="store_true", help="skip the in-process profiled import")
+    ap.add_argument("--keep", type=Path, help="copy the JSONL and the CLI's database into this folder")
+    ap.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    items = articles(args.n, seed=args.seed)
+    gen_s = time.perf_counter() - t0
+    kinds = {k: sum(a.kind == k for a in items) for k in ("original", "exact", "near")}
+    texts = [f"{a.title}\n{a.body}" for a in items]
+    unique_texts = [t for a, t in zip(items, texts, strict=True) if a.kind != "exact"]
+
+    with tempfile.TemporaryDirectory(prefix="nc-bench-ingest-") as tmp:
+        work = Path(tmp)
+        jsonl = work / "articles.jsonl"
+        chars = write_jsonl(items, jsonl)
+        kiwi_all = raw_kiwi(texts, args.workers)
+        kiwi_unique = raw_kiwi(unique_texts, args.workers)
+        cli = cli_import(jsonl, work / "cli.db", args.workers)
+        cli_verdicts = verdicts(work / "cli.db")
+        prof = None if args.no_profile else profiled_import(jsonl, work / "profiled.db")
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy(jsonl, args.keep / "articles.jsonl")
+            shutil.copy(work / "cli.db", args.keep / "cli.db")
+
+    kiwi_cps = chars / kiwi_all["tokenize_s"]
+    cli_cps = chars / cli["wall_s"]
+    report: dict[str, Any] = {
+        "articles": args.n, "kinds": kinds, "input_chars": chars, "generate_s": round(gen_s, 2),
+        "cpus": os.cpu_count(), "kiwi_workers": kiwi_all["workers"],
+        "raw_kiwi": {"tokenize_s": round(kiwi_all["tokenize_s"], 3), "load_s": round(kiwi_all["load_s"], 3),
+                     "chars_per_s": round(kiwi_cps), "morphemes": kiwi_all["morphemes"]},
+        "raw_kiwi_without_exact_copies": {"tokenize_s": round(kiwi_unique["tokenize_s"], 3)},
+        "cli_import": {"wall_s": round(cli["wall_s"], 3), "chars_per_s": round(cli_cps), "cmd": cli["cmd"],
+                       "stored": cli["result"].get("stored"), "duplicates": cli["result"].get("duplicates"),
+                       "db_verdicts": cli_verdicts},
+        "ratio_cli_over_raw_kiwi": round(cli_cps / kiwi_cps, 3),
+        "kiwi_time_saved_by_exact_copies_raw": round(1 - kiwi_unique["tokenize_s"] / kiwi_all["tokenize_s"], 3),
+    }
+    if prof is not None:
+        stages = prof["stages_s"]
+        run_s = prof["total_s"] - stages.get("kiwi model load", 0.0)
+        kiwi_in_pipeline = stages.get("kiwi tokenize_many", 0.0)
+        report["profiled_import"] = {
+            "total_s": round(prof["total_s"], 3), "without_model_load_s": round(run_s, 3),
+            "chars_per_s_without_model_load": round(chars / run_s),
+            "ratio_without_model_load": round(chars / run_s / kiwi_cps, 3),
+            "stages_s": {k: round(v, 3) for k, v in sorted(stages.items(), key=lambda kv: -kv[1])},
+            "calls": prof["calls"], "tokenized_chars": prof["tokenized_chars"],
+            "reused_tokens": prof["reused_tokens"],
+            "tokenized_share_of_input": round(prof["tokenized_chars"] / chars, 3),
+            "kiwi_time_saved_vs_raw_all": round(1 - kiwi_in_pipeline / kiwi_all["tokenize_s"], 3),
+        }
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print_table(report)
+
+
+def print_table(r: dict[str, Any]) -> None:
+    k = r["kinds"]
+    print(f"articles {r['articles']:,} (originals {k['original']:,}, exact copies {k['exact']:,}, "
+          f"near copies {k['near']:,}); input {r['input_chars']:,} chars; {r['cpus']} CPUs, "
+          f"Kiwi workers {r['kiwi_workers']}")
+    rows = [
+        ("(a) raw Kiwi, all texts", r["raw_kiwi"]["tokenize_s"], r["raw_kiwi"]["chars_per_s"]),
+        ("    raw Kiwi, exact copies left out", r["raw_kiwi_without_exact_copies"]["tokenize_s"],
+         round(r["input_chars"] / r["raw_kiwi_without_exact_copies"]["tokenize_s"])),
+        ("(b) newscorpus import (CLI, wall)", r["cli_import"]["wall_s"], r["cli_import"]["chars_per_s"]),
+    ]
+    p = r.get("profiled_import")
+    if p:
+        rows.append(("    import_file in-process, no model load", p["without_model_load_s"],
+                     p["chars_per_s_without_model_load"]))
+    print(f"{'measure':<44}{'seconds':>10}{'input chars/s':>16}")
+    for label, secs, cps in rows:
+        print(f"{label:<44}{secs:>10.2f}{cps:>16,}")
+    goal = "ok" if r["ratio_cli_over_raw_kiwi"] >= 0.85 else "below goal"
+    print(f"ratio (b)/(a) = {r['ratio_cli_over_raw_kiwi']:.3f}  (goal >= 0.85: {goal})")
+    print(f"Kiwi time saved by exact copies (raw Kiwi, copies left out): "
+          f"{r['kiwi_time_saved_by_exact_copies_raw']:.1%}")
+    print(f"CLI stored {r['cli_import']['stored']:,}, duplicates {r['cli_import']['duplicates']:,}; "
+          f"db: {r['cli_import']['db_verdicts']}")
+    if p:
+        print(f"in-process: ratio without model load {p['ratio_without_model_load']:.3f}; Kiwi analysed "
+              f"{p['tokenized_share_of_input']:.1%} of the input chars ({p['reused_tokens']:,} articles reused "
+              f"a donor's tokens); Kiwi time saved vs raw {p['kiwi_time_saved_vs_raw_all']:.1%}")
+        print(f"{'stage (in-process)':<44}{'seconds':>10}{'calls':>10}")
+        for label, secs in p["stages_s"].items():
+            print(f"  {label:<42}{secs:>10.2f}{p['calls'].get(label, 0):>10,}")
+
+
+if __name__ == "__main__":
+    main()

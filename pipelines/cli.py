@@ -113,6 +113,8 @@ def _summary_table(stats: CrawlStats) -> None:
     console.print(table)
     for err in stats.discovery_errors:
         console.print(f"[yellow]discovery:[/] {err[1]}: {err[0]}")
+    for warning in stats.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
     if stats.interrupted:
         console.print("[yellow]interrupted: the next run continues where this one stopped[/]")
 
@@ -386,6 +388,9 @@ def stats(db: Path, quiet: bool, verbose: bool, as_json: bool) -> None:
             runs.add_row(str(r["id"]), r["kind"], r["started_at"], r["status"], str(r["pages_fetched"]),
                          str(r["articles_new"]), str(r["duplicates"]), str(r["failures"]))
         console.print(runs)
+        last = data["runs"][0] if data["runs"] else None  # type: ignore[index]
+        for warning in ((last or {}).get("summary") or {}).get("warnings", []):
+            console.print(f"[yellow]warning (last run):[/] {warning}")
         return 0
 
     _guard(body)

@@ -44,6 +44,12 @@ class SourceStats:
     skipped: int = 0
     failures: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    # extraction health (the redesign alarm compares these with the source's history)
+    extracted: int = 0
+    not_article: int = 0
+    no_date: int = 0
+    no_author: int = 0
+    body_chars: int = 0
 
 
 @dataclass(slots=True)
@@ -54,6 +60,8 @@ class CrawlStats:
     sources: dict[str, SourceStats] = field(default_factory=dict)
     discovery_errors: list[tuple[str, str]] = field(default_factory=list)
     interrupted: bool = False
+    fetch: dict[str, dict[str, object]] = field(default_factory=dict)  # per origin: requests, bytes, ...
+    warnings: list[str] = field(default_factory=list)  # e.g. extraction health alarms
 
     @property
     def failures(self) -> int:
@@ -79,6 +87,8 @@ class CrawlStats:
             "totals": _stats_dict(total),
             "sources": {k: _stats_dict(v) for k, v in self.sources.items()},
             "discovery_errors": [{"url": u, "reason": r} for u, r in self.discovery_errors],
+            "hosts": self.fetch,
+            "warnings": self.warnings,
         }
 
 
@@ -87,6 +97,8 @@ def _stats_dict(s: SourceStats) -> dict[str, object]:
         "discovered": s.discovered, "pages_fetched": s.pages_fetched, "new": s.new,
         "duplicates": s.duplicates, "already_stored": s.already_stored, "skipped": s.skipped,
         "failures": s.failures, "reasons": dict(s.reasons),
+        "health": {"extracted": s.extracted, "not_article": s.not_article, "no_date": s.no_date,
+                   "no_author": s.no_author, "mean_chars": round(s.body_chars / s.extracted) if s.extracted else 0},
     }
 
 
@@ -150,6 +162,12 @@ class CrawlRun:
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
         self.stats.interrupted = self._stop.is_set()
+        self.stats.fetch = {
+            origin: {"requests": o.requests, "bytes": o.bytes, "retries": o.retries,
+                     "statuses": {str(k): v for k, v in o.statuses.items()}, "failures": dict(o.failures),
+                     "robots": o.robots}
+            for origin, o in self._fetcher.stats.origins.items()
+        }
         return self.stats
 
     def _request_stop(self) -> None:
@@ -218,8 +236,13 @@ class CrawlRun:
         except FetchError as exc:
             self._fail(st, url, exc.reason)
         except ExtractError as exc:
+            st.not_article += 1
             self._skip(st, url, f"not an article ({exc.reason})")
         else:
+            st.extracted += 1
+            st.no_date += article.published is None
+            st.no_author += not article.authors
+            st.body_chars += len(article.body)
             if self._since and article.published and article.published.astimezone(KST).date() < self._since:
                 self._skip(st, url, "published before --since")
             else:

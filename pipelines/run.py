@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pipelines.dedup import Deduper
+from pipelines.health import Health, check_and_record
 from pipelines.importer import ImportStats, import_jsonl
 from pipelines.ingest import Ingestor
 from pipelines.lock import run_lock
@@ -100,6 +101,7 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
             asyncio.run(_main())
         except KeyboardInterrupt:
             stats.interrupted = True
+        stats.warnings.extend(check_and_record(store, run_id, _health(stats)))
         stats.finished_at = _now()
         totals = stats.to_dict()["totals"]
         assert isinstance(totals, dict)
@@ -110,6 +112,16 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
             duplicates=int(totals["duplicates"]), failures=stats.failures, summary=stats.to_dict(),
         )
         return stats
+
+
+def _health(stats: CrawlStats) -> list[Health]:
+    out = []
+    for source, s in stats.sources.items():
+        pages = s.extracted + s.not_article
+        if pages:
+            out.append(Health(source, pages, s.not_article / pages, s.no_date / max(s.extracted, 1),
+                              s.no_author / max(s.extracted, 1), s.body_chars / max(s.extracted, 1)))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,6 +96,16 @@ CREATE TABLE IF NOT EXISTS frontier (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS frontier_state ON frontier(state, source);
+CREATE TABLE IF NOT EXISTS extraction_health (
+    run_id INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    pages INTEGER NOT NULL,
+    not_article REAL NOT NULL,
+    no_date REAL NOT NULL,
+    no_author REAL NOT NULL,
+    mean_chars REAL NOT NULL,
+    PRIMARY KEY (run_id, source)
+);
 CREATE TABLE IF NOT EXISTS validators (
     url TEXT PRIMARY KEY,
     etag TEXT,
@@ -270,6 +280,22 @@ class Store:
                 (finished_at.isoformat(timespec="seconds"), status, pages_fetched, articles_new, duplicates,
                  failures, json.dumps(summary, ensure_ascii=False, default=str), run_id),
             )
+
+    # -- extraction health ----------------------------------------------------------------------
+    def record_health(self, run_id: int, source: str, pages: int, not_article: float, no_date: float,
+                      no_author: float, mean_chars: float) -> None:
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO extraction_health VALUES (?,?,?,?,?,?,?)",
+                (run_id, source, pages, not_article, no_date, no_author, mean_chars),
+            )
+
+    def health_history(self, source: str, before_run: int, limit: int) -> list[tuple[float, float, float, float]]:
+        rows = self.conn.execute(
+            "SELECT not_article, no_date, no_author, mean_chars FROM extraction_health"
+            " WHERE source = ? AND run_id < ? ORDER BY run_id DESC LIMIT ?", (source, before_run, limit),
+        ).fetchall()
+        return [(float(a), float(b), float(c), float(d)) for a, b, c, d in rows]
 
     # -- frontier -----------------------------------------------------------------------------
     def frontier_add(self, url: str, source: str, found_via: str, published_hint: str | None,

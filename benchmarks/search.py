@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _synthetic import KST, MorphemeSampler, chunks  # noqa: E402
 
-from pipelines.search import build_match, search  # noqa: E402
+from pipelines.search import RANK_WINDOW, build_match, search  # noqa: E402
 from pipelines.store import Store  # noqa: E402
 from pipelines.tokenize import Tokenizer  # noqa: E402
 
@@ -232,16 +232,17 @@ def sql_variants(store: Store, q: Query, match: str, reps: int, limit: int = 20)
     return out
 
 
-def run_queries(db: Path, tokenizer: Tokenizer, reps: int, variants: bool = False, mmap_mb: int = 0
-                ) -> list[dict[str, Any]]:
+def run_queries(db: Path, tokenizer: Tokenizer, reps: int, variants: bool = False, mmap_mb: int = -1,
+                window: int = RANK_WINDOW) -> list[dict[str, Any]]:
     store = Store(db)
-    if mmap_mb:  # a proposed setting, not Store's: reads the file through mmap instead of 2 MB of page cache
+    if mmap_mb >= 0:  # override Store's mmap_size (0 = off: reads go through the 128 MB page cache)
         store.conn.execute(f"PRAGMA mmap_size={mmap_mb * 2**20}")
     results = []
     try:
         for q in QUERIES:
             kwargs: dict[str, Any] = {"since": q.since, "source": q.source,
-                                      "include_duplicates": q.include_duplicates, "order": q.order}
+                                      "include_duplicates": q.include_duplicates, "order": q.order,
+                                      "window": window or None}
             match, _ = build_match(q.text, tokenizer)
             hits = search(store, tokenizer, q.text, **kwargs)  # warm-up (page cache)
             matches = store.conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
@@ -281,8 +282,10 @@ def main() -> None:
     ap.add_argument("--keep-db", action="store_true", help="do not delete --db at the end")
     ap.add_argument("--variants", action="store_true",
                     help="also time rewrites of the search SQL (ids first, FTS only) for each query")
-    ap.add_argument("--mmap", type=int, default=0, metavar="MB",
-                    help="set PRAGMA mmap_size on the search connection (a proposed fix; default: Store's settings)")
+    ap.add_argument("--mmap", type=int, default=-1, metavar="MB",
+                    help="override PRAGMA mmap_size on the search connection (0 = off; default: Store's)")
+    ap.add_argument("--window", type=int, default=RANK_WINDOW, metavar="N",
+                    help=f"rank only the newest N matches of broad queries (0 = all; default {RANK_WINDOW:,})")
     ap.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
     args = ap.parse_args()
 
@@ -305,7 +308,7 @@ def main() -> None:
             n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
             dups = conn.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0]
             fts_mb = conn.execute("SELECT sum(length(block)) FROM articles_fts_data").fetchone()[0] / 2**20
-        results = run_queries(args.db, tokenizer, args.reps, args.variants, args.mmap)
+        results = run_queries(args.db, tokenizer, args.reps, args.variants, args.mmap, args.window)
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -316,6 +319,7 @@ def main() -> None:
     report = {
         "articles": n, "duplicates": dups, "db_bytes": size, "fts_index_mb": round(fts_mb, 1), **built,
         "tokenizer_load_s": round(load_s, 2), "reps": args.reps, "mmap_mb": args.mmap,
+        "window": args.window,
         "overall": {"p50_ms": round(statistics.median(every), 2), "p95_ms": round(pct(every, 0.95), 2),
                     "max_ms": round(max(every), 2),
                     "analysis_p50_ms": round(statistics.median(a for r in results for a in r["analysis_ms"]), 2)},
@@ -343,7 +347,8 @@ def print_table(r: dict[str, Any]) -> None:
     build_s = f"{r['build_s']:,} s" if r["build_s"] is not None else "reused"
     print(f"articles {r['articles']:,} ({r['duplicates']:,} copies); db {r['db_bytes'] / 2**30:.2f} GiB "
           f"(FTS index {r['fts_index_mb']:,} MiB); build {build_s}; Kiwi load {r['tokenizer_load_s']} s"
-          + (f"; mmap {r['mmap_mb']} MB" if r.get("mmap_mb") else ""))
+          + (f"; mmap {r['mmap_mb']} MB" if r.get("mmap_mb", -1) >= 0 else "")
+          + f"; window {r.get('window') or 'all'}")
     has_variants = "sql_variants_ms" in r["queries"][0]
     head = "".join(f"{h:>11}" for h in ("sql now", "ids first", "fts only")) if has_variants else ""
     print(f"{'query':<36}{'filters':<26}{'matches':>9}{'p50 ms':>9}{'p95 ms':>9}{'kiwi ms':>9}{'sql ms':>9}{head}")

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -223,7 +223,9 @@ def demo(db: Path, quiet: bool, verbose: bool, as_json: bool, port: int | None, 
                 cfg = replace(cfg, fetch=replace(cfg.fetch, allow_private_hosts=True))
                 code = _run_crawl(cfg, sources, max_pages=None, since=None, refresh=False, user_dict=None,
                                   quiet=quiet, as_json=as_json)
-        _write_report(db, None, None, out)
+        from importlib.resources import files
+
+        _write_report(db, Path(str(files("demo").joinpath("watchlist.toml"))), None, out)
         if not quiet and not as_json:
             click.echo(f"corpus: {db}   report: {out}   try: newscorpus search 바이오 --db {db}")
         return code
@@ -467,45 +469,62 @@ def dedup(db: Path, quiet: bool, verbose: bool, as_json: bool, rebuild: bool) ->
     _guard(body)
 
 
-def _write_report(db: Path, watchlist: Path | None, since: date | None, out: Path) -> None:
+def _write_report(db: Path, watchlist: Path | None, since: date | None, out: Path | None,
+                  fmt: str = "html") -> str | None:
+    """Build the coverage report, record the run, write `out` (or return the text when out is None)."""
     from pipelines import run
-    from pipelines.report import build_report, render_html
-    from pipelines.watchlist import load_watchlist
+    from pipelines.normalize import KST
+    from pipelines.report import build_report, render_html, render_markdown
+    from pipelines.tokenize import Tokenizer
+    from pipelines.watchlist import Matcher, load_watchlist
 
     wl = load_watchlist(watchlist)
-    report = build_report(run.open_existing(db), wl, since=since)
-    try:
-        out.write_text(render_html(report), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc.strerror}") from None
+    store = run.open_existing(db)
+    now = datetime.now(KST)
+    report = build_report(store, Matcher(wl, Tokenizer()), since=since, now=now)
+    if fmt == "json":
+        text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = render_markdown(report) if fmt == "md" else render_html(report)
+    if out is not None:
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write {out}: {exc.strerror}") from None
+    store.record_report(now, report.since)
+    store.close()
+    return None if out is not None else text
 
 
 @main.command()
 @common
 @json_option
 @click.option("--watchlist", type=click.Path(path_type=Path), help="Watchlist TOML (default: the bundled one).")
-@click.option("--since", help="Only articles published on or after (YYYY-MM-DD).")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True)
+@click.option("--since", help="Only articles published on or after a date (YYYY-MM-DD) or N days ago (7d).")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default="html", show_default=True,
+              help="html: one self-contained page; md: an e-mail digest; json: for another tool.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Output file (default: report.html for html, stdout for md and json).")
 def report(db: Path, quiet: bool, verbose: bool, as_json: bool, watchlist: Path | None, since: str | None,
-           out: Path) -> None:
-    """Coverage report for a watchlist of terms and organisations (HTML).
+           fmt: str, out: Path | None) -> None:
+    """Coverage report for a watchlist: outlets per day, stories and their copies, entity excerpts.
 
-    Example: newscorpus report --watchlist watch.toml --since 2026-10-01 --out report.html
+    Example: newscorpus report --watchlist watch.toml --since 7d --out report.html
     """
     _setup_logging(quiet, verbose)
-    since_d = _date(since, "--since")
 
     def body() -> int:
-        from pipelines import run
+        from pipelines.normalize import KST
+        from pipelines.report import parse_since
 
-        _write_report(db, watchlist, since_d, out)
-        if as_json:
-            from pipelines.report import build_report
-            from pipelines.watchlist import load_watchlist
-
-            _print_json(build_report(run.open_existing(db), load_watchlist(watchlist), since=since_d).to_dict())
+        since_d = parse_since(since, datetime.now(KST).date()) if since else None
+        chosen = "json" if as_json else fmt
+        target = out if out is not None or chosen != "html" else Path("report.html")
+        text = _write_report(db, watchlist, since_d, target, chosen)
+        if text is not None:
+            sys.stdout.write(text)
         elif not quiet:
-            click.echo(f"wrote {out}")
+            click.echo(f"wrote {target}", err=True)
         return 0
 
     _guard(body)

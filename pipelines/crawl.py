@@ -12,15 +12,23 @@ import contextlib
 import logging
 import signal
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from pipelines.ingest import Ingestor
+from pipelines.ingest import Ingestor, Outcome
 from pipelines.normalize import KST, iso
 from pipelines.store import Store
 from scraper.discover import discover
-from scraper.errors import CorpusError, ExtractError, FetchError, HttpStatusError, RobotsDisallowed
+from scraper.errors import (
+    CorpusError,
+    ExtractError,
+    FetchError,
+    HttpStatusError,
+    RefusedAddress,
+    RobotsDisallowed,
+    SkippedContent,
+)
 from scraper.extract import extract
 from scraper.fetch import Fetcher, NotModified
 from scraper.models import Article, Source
@@ -30,6 +38,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # a page that failed this often is left alone until --refresh
 RETRY_AFTER = timedelta(minutes=30)  # a failed page is retried by a later run after this, doubling
 BATCH_SIZE = 16  # articles per ingest transaction / Kiwi batch
+WORKERS_PER_SOURCE = 2  # one fetching, one waiting at the politeness gate
 
 ProgressFn = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -141,6 +150,7 @@ class CrawlRun:
         self._refresh = refresh
         self._on_progress = on_progress or (lambda phase, done, total: None)
         self._stop = asyncio.Event()
+        self._db = asyncio.Lock()  # one user of the SQLite connection at a time (ingest runs in a thread)
         self._batch: list[tuple[Article, str]] = []  # (article, frontier url)
         self._done = 0
         self._total = 0
@@ -156,7 +166,7 @@ class CrawlRun:
             await self._discover_all()
             if not self._stop.is_set():
                 await self._fetch_all()
-            self._flush()
+            await self._flush()
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -203,7 +213,7 @@ class CrawlRun:
     # -- fetching -------------------------------------------------------------------------------
     async def _fetch_all(self) -> None:
         now = iso(_now()) or ""
-        jobs: list[tuple[Source, str]] = []
+        jobs: dict[str, list[tuple[Source, str]]] = {}
         for source in self._sources:
             if self._refresh:
                 self._store.conn.execute(
@@ -211,10 +221,19 @@ class CrawlRun:
             pending = self._store.frontier_pending(source.id, now, MAX_ATTEMPTS)
             if self._max_pages is not None:
                 pending = pending[: self._max_pages]
-            jobs.extend((source, url) for url, _ in pending)
-        self._total = len(jobs)
+            jobs.setdefault(source.id, []).extend((source, url) for url, _ in pending)
+        self._total = sum(len(j) for j in jobs.values())
         self._on_progress("fetch", 0, self._total)
-        await asyncio.gather(*(self._fetch_one(source, url) for source, url in jobs))
+        # a few workers per source, not one task per page: a stop request must keep queued pages
+        # from starting (a task per page would already be waiting at the politeness gate)
+        queues = [iter(j) for j in jobs.values()]
+        await asyncio.gather(*(self._worker(q) for q in queues for _ in range(WORKERS_PER_SOURCE)))
+
+    async def _worker(self, queue: Iterator[tuple[Source, str]]) -> None:
+        for source, url in queue:
+            if self._stop.is_set():
+                return
+            await self._fetch_one(source, url)
 
     async def _fetch_one(self, source: Source, url: str) -> None:
         if self._stop.is_set():
@@ -223,47 +242,60 @@ class CrawlRun:
         try:
             page = await self._fetcher.fetch(url, source=source.id, rate=source.rate, encoding=source.encoding)
             if isinstance(page, NotModified):
-                self._mark(url, "stored", reason="not modified")
+                await self._mark(url, "stored", reason="not modified")
                 return
             st.pages_fetched += 1
             article = extract(page.html, page.url, fetched_at=page.fetched_at, profile=source.profile,
                               source=source.id)
         except RobotsDisallowed as exc:
-            self._skip(st, url, exc.reason)
+            unavailable = self._fetcher.robots_unavailable(url)
+            if unavailable:  # a server error, not a rule: try again in a later run
+                await self._fail(st, url, f"robots.txt unavailable ({unavailable})")
+            else:
+                await self._skip(st, url, exc.reason)
+        except (SkippedContent, RefusedAddress) as exc:  # retrying will not change the answer
+            await self._fail(st, url, exc.reason, permanent=True)
         except HttpStatusError as exc:
             permanent = exc.status in (404, 410)
-            self._fail(st, url, exc.reason, permanent=permanent)
+            await self._fail(st, url, exc.reason, permanent=permanent)
         except FetchError as exc:
-            self._fail(st, url, exc.reason)
+            await self._fail(st, url, exc.reason)
         except ExtractError as exc:
             st.not_article += 1
-            self._skip(st, url, f"not an article ({exc.reason})")
+            await self._skip(st, url, f"not an article ({exc.reason})")
         else:
             st.extracted += 1
             st.no_date += article.published is None
             st.no_author += not article.authors
             st.body_chars += len(article.body)
             if self._since and article.published and article.published.astimezone(KST).date() < self._since:
-                self._skip(st, url, "published before --since")
+                await self._skip(st, url, "published before --since")
             else:
                 self._batch.append((article, url))
                 if len(self._batch) >= BATCH_SIZE:
-                    self._flush()
+                    await self._flush()
         finally:
             self._done += 1
             self._on_progress("fetch", self._done, self._total)
 
-    def _flush(self) -> None:
+    async def _flush(self) -> None:
         if not self._batch:
             return
         batch, self._batch = self._batch, []
         try:
-            outcomes = self._ingestor.ingest([a for a, _ in batch])
+            # Kiwi and dedup run in a worker thread so fetching goes on meanwhile; the lock keeps every
+            # other use of the connection out of the batch's transaction.
+            async with self._db:
+                outcomes = await asyncio.to_thread(self._ingestor.ingest, [a for a, _ in batch])
         except CorpusError as exc:
             for article, url in batch:
-                self._fail(self.stats.sources[article.source], url, f"store: {exc}")
+                await self._fail(self.stats.sources[article.source], url, f"store: {exc}")
             return
         now = iso(_now()) or ""
+        async with self._db:
+            self._write_stored(batch, outcomes, now)
+
+    def _write_stored(self, batch: list[tuple[Article, str]], outcomes: list[Outcome], now: str) -> None:
         with self._store.transaction():
             for (article, url), out in zip(batch, outcomes, strict=True):
                 st = self.stats.sources[article.source]
@@ -278,20 +310,25 @@ class CrawlRun:
                 if out.url != url:
                     self._store.frontier_alias(out.url, article.source, now)
 
-    def _mark(self, url: str, state: str, *, reason: str | None = None) -> None:
-        with self._store.transaction():
-            self._store.frontier_set(url, state, iso(_now()) or "", reason=reason, attempt=True)
+    async def _mark(self, url: str, state: str, *, reason: str | None = None) -> None:
+        async with self._db:
+            with self._store.transaction():
+                self._store.frontier_set(url, state, iso(_now()) or "", reason=reason, attempt=True)
 
-    def _skip(self, st: SourceStats, url: str, reason: str) -> None:
+    async def _skip(self, st: SourceStats, url: str, reason: str) -> None:
         st.skipped += 1
         st.reasons[reason] += 1
         log.info("skipped %s: %s", url, reason)
-        self._mark(url, "skipped", reason=reason)
+        await self._mark(url, "skipped", reason=reason)
 
-    def _fail(self, st: SourceStats, url: str, reason: str, *, permanent: bool = False) -> None:
+    async def _fail(self, st: SourceStats, url: str, reason: str, *, permanent: bool = False) -> None:
         st.failures += 1
         st.reasons[reason] += 1
         log.warning("failed %s: %s", url, reason)
+        async with self._db:
+            self._record_failure(url, reason, permanent)
+
+    def _record_failure(self, url: str, reason: str, permanent: bool) -> None:
         row = self._store.conn.execute("SELECT attempts FROM frontier WHERE url=?", (url,)).fetchone()
         attempts = (int(row[0]) if row else 0) + 1
         retry_at = None if permanent else iso(_now() + RETRY_AFTER * (2 ** (attempts - 1)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,12 +49,16 @@ def open_existing(db_path: Path) -> Store:
 
 
 @contextmanager
-def writing_store(db_path: Path) -> Iterator[Store]:
+def writing_store(db_path: Path, *, threads: bool = False) -> Iterator[Store]:
     """The store of one writing run, under the per-database run lock."""
     if db_path.is_dir():
         raise StoreError(f"{db_path} is a folder, not a corpus database")
+    if db_path.exists() and not os.access(db_path, os.W_OK):
+        raise StoreError(f"cannot write to {db_path}: the database is read-only")
+    if not os.access(db_path.parent if str(db_path.parent) else Path("."), os.W_OK):
+        raise StoreError(f"cannot write to {db_path.parent}: the folder is read-only or missing")
     with run_lock(db_path):
-        store = Store(db_path)
+        store = Store(db_path, check_same_thread=not threads)
         try:
             yield store
         finally:
@@ -80,7 +85,7 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
     from pipelines.crawl import CrawlRun, CrawlStats
     from scraper.fetch import Fetcher
 
-    with writing_store(cfg.db_path) as store:
+    with writing_store(cfg.db_path, threads=True) as store:
         tokenizer = Tokenizer(user_dict)
         deduper = Deduper(store.conn, cfg.dedup)
         started = _now()

@@ -6,6 +6,7 @@ The query is analysed by the same Kiwi settings as the index, so `바이오` fin
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -17,6 +18,11 @@ from scraper.errors import InputError
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _SNIPPET_RADIUS = 60
+ORDERS = ("rank", "newest")
+# Above this many matches, only the newest RANK_WINDOW are ranked (see search()).
+RANK_WINDOW = 5_000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +106,20 @@ def snippet(body: str, terms: list[str]) -> str:
 
 
 def search(store: Store, tokenizer: Tokenizer, query: str, *, since: date | None = None,
-           until: date | None = None, source: str | None = None, limit: int = 20,
-           include_duplicates: bool = False, order: str = "rank") -> list[Hit]:
+           until: date | None = None, source: str | None = None, author: str | None = None, limit: int = 20,
+           include_duplicates: bool = False, order: str = "rank", window: int | None = RANK_WINDOW) -> list[Hit]:
+    """Articles matching `query`, best first (`order="rank"`, bm25) or newest first (`order="newest"`).
+
+    A query matching more than `window` articles is ranked among the newest `window` matches only
+    (the highest rowids, i.e. the latest stored): scoring every match costs a few microseconds each,
+    so a word in most of a 1M-article corpus would otherwise take seconds. If the filters leave fewer
+    than `limit` hits inside the window, the query is re-run over all matches. `window=None` always
+    ranks everything. `author` matches part of the byline (`"김하늘"` finds `"김하늘 기자"`).
+    """
+    if order not in ORDERS:
+        raise InputError(f"unknown order {order!r} (use {', '.join(ORDERS)})")
+    if limit < 1:
+        raise InputError(f"limit must be at least 1, not {limit}")
     match, surfaces = build_match(query, tokenizer)
     where = ["articles_fts MATCH ?"]
     params: list[object] = [match]
@@ -116,17 +134,58 @@ def search(store: Store, tokenizer: Tokenizer, query: str, *, since: date | None
     if source:
         where.append("a.source = ?")
         params.append(source)
-    order_sql = "score" if order == "rank" else "a.published DESC"
-    sql = (
-        "SELECT a.id, a.url, a.source, a.title, a.published, a.body, bm25(articles_fts, 5.0, 1.0) AS score,"
-        " a.cluster_id, a.duplicate_of FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-        f" WHERE {' AND '.join(where)} ORDER BY {order_sql} LIMIT ?"
-    )
-    params.append(limit)
-    try:
-        rows = store.conn.execute(sql, params).fetchall()
-    except sqlite3.OperationalError as exc:
-        raise InputError(f"invalid search query {query!r}: {exc}") from None
+    if author:
+        where.append("instr(a.author, ?) > 0")
+        params.append(author)
+    cutoff = _window_cutoff(store, match, window, query) if window else None
+    rows = _select(store, where, params, order, limit, cutoff, query)
+    if cutoff is not None and len(rows) < limit:
+        log.debug("filters left %d hits among the newest %d matches; ranking all matches", len(rows), window)
+        rows = _select(store, where, params, order, limit, None, query)
     return [
         Hit(r[0], r[1], r[2], r[3], r[4], snippet(r[5], surfaces), -float(r[6]), r[7], r[8]) for r in rows
     ]
+
+
+def _window_cutoff(store: Store, match: str, window: int, query: str) -> int | None:
+    """The smallest rowid among the newest `window` matches, or None when there are fewer matches.
+
+    Walking the doclist backwards by rowid is cheap (no join, no scoring): ~0.3 ms for 5,000, ~1.5 ms for 20,000.
+    """
+    try:
+        row = store.conn.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            (match, window - 1),
+        ).fetchone()
+    except sqlite3.OperationalError as exc:
+        raise InputError(f"invalid search query {query!r}: {exc}") from None
+    if row is None:
+        return None
+    log.debug("query %r matches more than %d articles; ranking rowid >= %d", query, window, row[0])
+    return int(row[0])
+
+
+def _select(store: Store, where: list[str], params: list[object], order: str, limit: int,
+            cutoff: int | None, query: str) -> list[tuple[object, ...]]:
+    """Pick the winners' ids from the covering index, then read only those rows (and their bodies)."""
+    conds = [*where, "articles_fts.rowid >= ?"] if cutoff is not None else where
+    args = [*params, cutoff] if cutoff is not None else list(params)
+    # Newest-first needs no relevance score: skipping bm25 saves its per-match cost.
+    score, order_sql = (("bm25(articles_fts, 5.0, 1.0)", "score, a.id DESC") if order == "rank"
+                        else ("0.0", "a.published DESC, a.id DESC"))
+    ranked = (
+        f"SELECT a.id, {score} AS score FROM articles_fts JOIN articles a INDEXED BY articles_search"
+        f" ON a.id = articles_fts.rowid WHERE {' AND '.join(conds)} ORDER BY {order_sql} LIMIT ?"
+    )
+    try:
+        top = store.conn.execute(ranked, [*args, limit]).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise InputError(f"invalid search query {query!r}: {exc}") from None
+    if not top:
+        return []
+    rows = {
+        r[0]: r for r in store.conn.execute(
+            "SELECT id, url, source, title, published, body, cluster_id, duplicate_of FROM articles"
+            f" WHERE id IN ({','.join('?' * len(top))})", [i for i, _ in top])
+    }
+    return [(*rows[i][:6], s, *rows[i][6:]) for i, s in top]

@@ -3,7 +3,8 @@
 Tables (documented for researchers in the README):
   articles       one row per stored article (every copy of a story is stored)
   tokens         Kiwi morphemes per article ('form/TAG ...' and 'start:length ...')
-  articles_fts   FTS5 over the morphemes of title and body
+  articles_fts   FTS5 over the morphemes of title and body (contentless: index only, rowid = articles.id;
+                 the text is rebuilt from `tokens` when needed, see fts_forms)
   clusters       one row per story: canonical article, size, first publication, outlets
   unique_articles  view: canonical articles only
   runs           one row per crawl/import run
@@ -28,7 +29,16 @@ from scraper.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Readers map the file instead of copying pages through SQLite's page cache: a broad query touches
+# tens of thousands of `articles` rows, and the mapped reads made such queries 2-3x faster (see
+# benchmarks/README.md). Address space only; the OS page cache decides what stays in memory.
+_MMAP_BYTES = 8 * 2**30
+_FTS_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+    title, body, content = '', tokenize = 'unicode61 remove_diacritics 0'
+);
+"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -52,14 +62,14 @@ CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source, published);
 CREATE INDEX IF NOT EXISTS articles_cluster ON articles(cluster_id);
 CREATE INDEX IF NOT EXISTS articles_body_hash ON articles(body_hash);
+-- v2: search filters every FTS match on these columns; a covering index answers them without reading
+-- the row (whose long body comes first and spills onto overflow pages).
+CREATE INDEX IF NOT EXISTS articles_search ON articles(id, duplicate_of, published, source, author);
 CREATE TABLE IF NOT EXISTS tokens (
     article_id INTEGER PRIMARY KEY REFERENCES articles(id),
     morphemes TEXT NOT NULL,
     offsets TEXT NOT NULL,
     nouns TEXT NOT NULL
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
-    title, body, tokenize = 'unicode61 remove_diacritics 0'
 );
 CREATE TABLE IF NOT EXISTS clusters (
     id INTEGER PRIMARY KEY,
@@ -138,6 +148,25 @@ class ClusterInfo:
     size: int
 
 
+def fts_forms(title: str, morphemes: str, offsets: str) -> tuple[str, str]:
+    """The (title, body) text indexed in articles_fts: morpheme forms, split where the title ends.
+
+    Offsets point into `title + "\\n" + body`, so a morpheme starting before the first newline is
+    part of the title (same rule as pipelines.ingest).
+    """
+    title_len = (title + "\n").index("\n")
+    title_forms: list[str] = []
+    body_forms: list[str] = []
+    for m, o in zip(morphemes.split(), offsets.split(), strict=True):
+        start = int(o.partition(":")[0])
+        form = m.rpartition("/")[0].replace("_", " ")
+        if start < title_len:
+            title_forms.append(form)
+        elif start > title_len:
+            body_forms.append(form)
+    return " ".join(title_forms), " ".join(body_forms)
+
+
 class Store:
     """Owns the connection and the schema. One instance per process/run."""
 
@@ -151,6 +180,7 @@ class Store:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=OFF")
             conn.execute("PRAGMA cache_size=-131072")  # 128 MB: the dedup band lookups are random reads
+            conn.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
             self.conn = conn
             self.db = sqlite_utils.Database(conn)
             self._ensure_schema()
@@ -165,9 +195,46 @@ class Store:
                 f"database {self.path} has schema version {version}, newer than this newscorpus "
                 f"({SCHEMA_VERSION}); upgrade newscorpus"
             )
+        if version == SCHEMA_VERSION:
+            return
+        if version == 1:
+            self._migrate_v1_to_v2()
         with self.conn:
-            self.conn.executescript(_SCHEMA)
+            self.conn.executescript(_SCHEMA + _FTS_SCHEMA)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _migrate_v1_to_v2(self) -> None:
+        """v2 makes articles_fts contentless: drop FTS5's own copy of the text and re-index from `tokens`.
+
+        One explicit transaction, so an interrupted migration leaves the v1 file as it was.
+        The freed pages stay in the file until `VACUUM`.
+        """
+        log.info("migrating %s from schema 1 to 2 (re-indexing articles_fts from tokens)", self.path)
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("DROP TABLE IF EXISTS articles_fts")
+            self.conn.execute(_FTS_SCHEMA)
+            n = self.rebuild_fts()
+            self.conn.execute("PRAGMA user_version = 2")
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
+        log.info("re-indexed %d articles", n)
+
+    def rebuild_fts(self) -> int:
+        """Re-create the whole full-text index from `tokens`; no commit. Returns the rows indexed."""
+        self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
+        cur = self.conn.execute(
+            "SELECT t.article_id, a.title, t.morphemes, t.offsets FROM tokens t JOIN articles a"
+            " ON a.id = t.article_id ORDER BY t.article_id")
+        n = 0
+        while chunk := cur.fetchmany(1000):
+            self.conn.executemany(
+                "INSERT INTO articles_fts (rowid, title, body) VALUES (?,?,?)",
+                [(aid, *fts_forms(title, morphemes, offsets)) for aid, title, morphemes, offsets in chunk])
+            n += len(chunk)
+        return n
 
     def close(self) -> None:
         self.conn.close()
@@ -198,11 +265,24 @@ class Store:
 
     def insert_tokens(self, article_id: int, morphemes: str, offsets: str, nouns: str, fts_title: str,
                       fts_body: str) -> None:
+        """Store an article's morphemes and index them.
+
+        `fts_title`/`fts_body` must be `fts_forms(title, morphemes, offsets)` (what the ingestor builds):
+        articles_fts is contentless, so replacing a row means telling FTS5 the old text, which is
+        re-derived from the old `tokens` row.
+        """
+        old = self.conn.execute(
+            "SELECT a.title, t.morphemes, t.offsets FROM tokens t JOIN articles a ON a.id = t.article_id"
+            " WHERE t.article_id = ?", (article_id,)).fetchone()
+        if old is not None:
+            self.conn.execute(
+                "INSERT INTO articles_fts (articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                (article_id, *fts_forms(*old)),
+            )
         self.conn.execute(
             "INSERT OR REPLACE INTO tokens (article_id, morphemes, offsets, nouns) VALUES (?,?,?,?)",
             (article_id, morphemes, offsets, nouns),
         )
-        self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
         self.conn.execute(
             "INSERT INTO articles_fts (rowid, title, body) VALUES (?,?,?)", (article_id, fts_title, fts_body)
         )
@@ -349,3 +429,26 @@ class Store:
                 "INSERT OR REPLACE INTO validators (url, etag, last_modified) VALUES (?,?,?)",
                 (url, etag, last_modified),
             )
+
+    # -- report runs --------------------------------------------------------------------------
+    # `reports(id, created_at, since)`: one row per written coverage report, so the next report can
+    # show what arrived in between. Created on first use (older corpora have no such table).
+    def _ensure_reports(self) -> None:
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, since TEXT)"
+        )
+
+    def last_report_at(self) -> str | None:
+        """created_at of the most recent report, or None before the first one."""
+        with self.conn:
+            self._ensure_reports()
+        row = self.conn.execute("SELECT created_at FROM reports ORDER BY id DESC LIMIT 1").fetchone()
+        return str(row[0]) if row else None
+
+    def record_report(self, created_at: datetime, since: str | None) -> int:
+        with self.conn:
+            self._ensure_reports()
+            cur = self.conn.execute("INSERT INTO reports (created_at, since) VALUES (?,?)",
+                                    (created_at.isoformat(timespec="seconds"), since))
+        assert cur.lastrowid is not None
+        return int(cur.lastrowid)

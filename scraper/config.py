@@ -36,6 +36,10 @@ class DedupConfig:
     contained: float = 0.9  # a body this much inside another is a copy however short it is
     sentence_similarity: float = 0.5  # shared 4-grams / shorter sentence for two sentences to align
     max_conflict_share: float = 0.2  # aligned sentences whose numbers disagree (template twins)
+    prepared_cache: int = 2048  # candidates' verifier texts kept in memory (~6 KB each)
+    title_similarity: float = 0.8  # headlines this alike (difflib ratio of keys) are evidence of a copy
+    title_threshold: float = 0.2  # runs share that suffices for a copy with such a headline
+    title_min_shared: int = 60  # and the verbatim characters it needs
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from scraper.errors import FetchError
+from scraper.errors import FetchError, HttpStatusError
 from scraper.feeds import parse_feed
 from scraper.fetch import Fetcher, NotModified
 from scraper.listings import looks_like_article, page_links
@@ -67,8 +67,11 @@ class _Run:
     not_modified: int = 0
     new_validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
-    async def get(self, url: str, accept: str) -> RawPage | None:
-        """Fetch a discovery document; None when it failed (recorded) or is unchanged."""
+    async def get(self, url: str, accept: str, *, end_ok: bool = False) -> RawPage | None:
+        """Fetch a discovery document; None when it failed (recorded) or is unchanged.
+
+        With end_ok, a 404/410 is the end of a paginated listing, not an error.
+        """
         etag = last_modified = None
         if self.validators is not None:
             known = self.validators.get(url)
@@ -84,6 +87,13 @@ class _Run:
                 last_modified=last_modified,
                 accept=accept,
             )
+        except HttpStatusError as e:
+            if end_ok and e.status in (404, 410):
+                log.debug("discovery: %s: listing ends at %s (HTTP %d)", self.source.id, url, e.status)
+                return None
+            log.warning("discovery: %s: %s", self.source.id, e)
+            self.errors.append((url, e.reason))
+            return None
         except FetchError as e:
             log.warning("discovery: %s: %s", self.source.id, e)
             self.errors.append((url, e.reason))
@@ -170,7 +180,7 @@ class _Run:
         for template in self.source.listings:
             for number in range(1, self.source.max_listing_pages + 1):
                 listing_url = template.replace("{page}", str(number))
-                page = await self.get(listing_url, "html")
+                page = await self.get(listing_url, "html", end_ok=number > 1)
                 if page is None:
                     break
                 new = 0

@@ -171,6 +171,16 @@ class Fetcher:
     def stats(self) -> FetchStats:
         return FetchStats({origin_label(o): copy.deepcopy(s) for o, s in self._stats.items()})
 
+    def robots_unavailable(self, url: str) -> str | None:
+        """Why robots.txt of url's origin could not be read (5xx, 429, network), or None.
+
+        Such an origin is treated as fully disallowed for this run, but unlike a real Disallow
+        the verdict is temporary: callers should retry its pages in a later run.
+        """
+        stats = self._stats.get(origin_of(url)) if is_http_url(url) else None
+        note = stats.robots if stats is not None else ""
+        return note if note.startswith(("HTTP 429", "HTTP 5", "unreachable")) else None
+
     def _origin_stats(self, origin: Origin) -> OriginStats:
         stats = self._stats.get(origin)
         if stats is None:

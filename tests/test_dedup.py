@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.dedup import Deduper, body_hash
+from pipelines.dedup.runs import coverage_bound, covered_by, difflib_runs, presence_table, shared_runs, window_hashes
 from pipelines.dedup.text import clean_body
-from pipelines.dedup.verify import Prepared, verify
+from pipelines.dedup.verify import Prepared, needed_shared, verify
 from scraper.config import DedupConfig
 from scraper.errors import StoreError
 from scraper.models import DedupDecision
@@ -198,3 +199,83 @@ def test_every_text_is_a_duplicate_of_itself(sentences: list[str]) -> None:
     prepared = Prepared.from_clean(clean_body(body))
     if len(prepared.text) >= 2 * DedupConfig().min_run:
         assert verify(prepared, prepared, DedupConfig()).is_copy
+
+
+def road_notice(dong: str, lot: str, width: int, length: int, day: int, ext: int) -> list[str]:
+    """A city's road-plan viewing notice: one template, filled in per 동 (invented text)."""
+    return [
+        f"한빛시는 {dong} 일원 도시계획시설(도로) 결정안에 대해 주민 의견을 듣고자 열람 공고를 낸다고 밝혔다.",
+        f"대상은 {dong} {lot}번지 일원의 폭 {width}m, 길이 {length}m 도로이며 열람 기간은 3월 {day}일부터 14일간이다.",
+        f"열람 장소는 한빛시청 도시계획과와 {dong} 행정복지센터이고, 의견이 있는 주민은 기간 안에 서면으로 내면 된다.",
+        "시는 접수된 의견을 검토해 도시계획위원회 심의 때 반영할 계획이다.",
+        f"자세한 사항은 도시계획과(031-000-{ext})로 문의하면 된다.",
+    ]
+
+
+def test_template_twins_with_other_names_and_numbers_are_not_merged(deduper: Deduper) -> None:
+    store(deduper, 1, doc(road_notice("솔밭동", "1204-7", 12, 340, 8, 2471)), title="[알림] 솔밭동 도로 결정 열람 공고")
+    twin = doc(road_notice("갈대동", "88-15", 8, 215, 14, 2476))
+    assert deduper.check("[알림] 갈대동 도로 결정 열람 공고", twin).method == "new"
+    # the same notice syndicated, names and numbers kept, is still a copy
+    copy = "[가람뉴스] " + doc(road_notice("솔밭동", "1204-7", 12, 340, 8, 2471)[:4])
+    assert deduper.check("솔밭동 도로 열람 공고", copy).match_id == 1
+
+
+CONDENSED = [  # a condensed edit of RELEASE: a few phrases kept verbatim, the rest shortened
+    "한빛군은 오는 14일부터 사흘간 한빛강 둔치에서 제9회 한빛 메밀꽃 축제를 연다.",
+    "축제는 공연·체험·먹거리 분야의 스물한 개 프로그램으로 짜였다.",
+    "개막식은 14일 저녁에 열려 청소년 관악단 공연과 드론 불빛 쇼가 이어진다.",
+    "방문객은 메밀을 직접 거두고 메밀묵을 쑤어 볼 수 있다.",
+    "군은 읍내와 축제장을 오가는 무료 순환버스를 20분 간격으로 운행할 계획이다.",
+    "주차난에 대비해 임시 주차장도 늘리고 안내 인력을 둔다.",
+    "농특산물 장터에서는 메밀가루와 들기름 같은 지역 농산물을 싸게 살 수 있다.",
+]
+
+
+def test_a_shared_headline_lets_a_condensed_copy_through() -> None:
+    cfg = DedupConfig()
+    new, old = Prepared.from_clean(clean_body(doc(CONDENSED))), Prepared.from_clean(clean_body(doc(RELEASE)))
+    plain, headline = verify(new, old, cfg), verify(new, old, cfg, titled=True)
+    assert cfg.title_threshold <= headline.score < cfg.threshold
+    assert not plain.is_copy and headline.is_copy
+    d = Deduper(sqlite3.connect(":memory:"), cfg)
+    store(d, 1, doc(RELEASE), title="한빛 메밀꽃 축제 14일 개막")
+    assert d.check("가을 축제 소식", doc(CONDENSED)).method == "new"
+    assert d.check("한빛 메밀꽃 축제 14일 개막…사흘간", doc(CONDENSED)).match_id == 1
+
+
+def test_rewrite_with_the_same_headline_stays_apart(deduper: Deduper) -> None:
+    store(deduper, 1, doc(RELEASE), title="한빛 메밀꽃 축제 14일 개막")
+    assert deduper.check("한빛 메밀꽃 축제 14일 개막", doc(REWRITE)).method == "new"
+
+
+PIECES = st.text(alphabet="가나다라마바0123", min_size=0, max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=8), st.lists(st.integers(0, 7), max_size=12), PIECES, PIECES)
+def test_fast_runs_equal_difflib_and_the_bounds_never_undercut_them(
+    pieces: list[str], picks: list[int], head: str, tail: str
+) -> None:
+    """Texts built from shared pieces in other orders: the exact tiling equals difflib's, and
+    neither cheap bound is ever below it, so the filter can only reject what difflib rejects."""
+    a = "".join(pieces)
+    b = head + "".join(pieces[k % len(pieces)] for k in picks) + tail
+    width = 6
+    wa, wb = window_hashes(a, width), window_hashes(b, width)
+    exact = difflib_runs(a, b, width)
+    assert shared_runs(a, b, wa, wb, width) == exact
+    assert coverage_bound(wa, wb, width) >= exact
+    assert covered_by(presence_table(wa), [b, a], width)[0] >= exact
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(SENTENCE, min_size=2, max_size=8), st.lists(st.integers(0, 7), min_size=1, max_size=10), st.booleans())
+def test_the_filter_rejects_only_what_difflib_rejects(sentences: list[str], picks: list[int], titled: bool) -> None:
+    cfg = DedupConfig()
+    old = Prepared.from_clean(clean_body(doc(sentences)))
+    new = Prepared.from_clean(clean_body(doc([sentences[k % len(sentences)] for k in picks])))
+    v = verify(new, old, cfg, titled)
+    if v.filtered:
+        shorter = min(len(new.text), len(old.text))
+        assert difflib_runs(new.text, old.text, cfg.min_run) < needed_shared(shorter, cfg, titled)

@@ -162,12 +162,15 @@ def test_source_rate_spaces_one_origin_but_not_another() -> None:
             )
             return time.monotonic() - start
 
-    elapsed = asyncio.run(go())
+    asyncio.run(go())
+    per_host = {}
     for host in ("a", "b"):
         times = sorted(t for t, u in web.log if u.startswith(f"https://{host}.") and not u.endswith(".txt"))
         assert min(b - a for a, b in itertools.pairwise(times)) >= 0.09
-    # a rate below min_delay_s is used as given; the two origins run in parallel
-    assert elapsed < 0.8
+        per_host[host] = times
+    # a rate below min_delay_s is used as given; the two origins run in parallel (interleaved, not one after
+    # the other) — checked by order, not by wall time, so a loaded machine cannot make it flaky
+    assert per_host["a"][0] < per_host["b"][1] and per_host["b"][0] < per_host["a"][1]
 
 
 def test_retries_503_then_succeeds() -> None:

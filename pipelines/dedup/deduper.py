@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+import unicodedata
+from collections import OrderedDict
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 
@@ -19,8 +21,9 @@ from scraper.models import DedupDecision
 
 from .index import DedupIndex
 from .minhash import MinHasher, Signature, band_keys, signature_to_blob
+from .runs import covered_by, presence_table
 from .text import body_hash_of_clean, clean_body, key
-from .verify import Prepared, Verdict, verify
+from .verify import Prepared, Verdict, needed_shared, similar_titles, verify
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,8 @@ class _Analysed:
     body_hash: str
     signature: Signature
     buckets: tuple[int, ...]
+    title: str = ""  # headline key
+    prepared: Prepared | None = None
     verdicts: tuple[tuple[int, Verdict], ...] = ()
 
 
@@ -50,13 +55,18 @@ class Deduper:
         self.settings_version = f"{signature_settings}/{digest}"
         self._index = DedupIndex(conn, signature_settings)
         self._last: _Analysed | None = None
+        # Stored verifier texts by article id, most recently used last: popular candidates (a
+        # story's original, a beat's stock phrases) come up again and again.
+        self._stored: OrderedDict[int, str] = OrderedDict()
 
     def check(self, title: str, body: str) -> DedupDecision:
         """Judge `body` against every article added so far. Writes nothing.
 
-        `title` is accepted for the record but not used: copies often carry another headline.
+        `title` only ever helps: a headline like the candidate's lets a condensed copy through
+        on less verbatim text (copies often carry another headline, so a different one is no
+        evidence against a copy).
         """
-        a = self._analyse(body)
+        a = self._analyse(title, body)
         if not a.clean or not key(a.clean):
             self._last = a
             return DedupDecision("new", detail="empty body")
@@ -64,8 +74,9 @@ class Deduper:
         if match is not None:
             self._last = a
             return DedupDecision("exact", match_id=match, score=1.0, detail="same body hash")
-        found = self._near(a)
-        self._last = _Analysed(a.body, a.clean, a.body_hash, a.signature, a.buckets, tuple(found))
+        prepared = Prepared.from_clean(a.clean, self._cfg.min_run)  # windows of min_run characters
+        found = self._near(a, prepared)
+        self._last = _Analysed(a.body, a.clean, a.body_hash, a.signature, a.buckets, a.title, prepared, tuple(found))
         if not found:
             return DedupDecision("new")
         (best_id, best), *rest = found
@@ -79,11 +90,14 @@ class Deduper:
 
     def add(self, article_id: int, title: str, body: str, decision: DedupDecision) -> None:
         """Index the article and record `decision` in the duplicates table (not committed)."""
-        a = self._last if self._last is not None and self._last.body == body else self._analyse(body)
+        last = self._last
+        a = last if last is not None and last.body == body and last.title == key(title) else self._analyse(title, body)
         # An exact copy adds nothing to the LSH index: its buckets are the original's.
         buckets = () if decision.method == "exact" else a.buckets
+        prepared = a.prepared if a.prepared is not None else Prepared.from_clean(a.clean, self._cfg.min_run)
+        stored = prepared.stored_form()
         self._index.add_doc(
-            article_id, a.body_hash, signature_to_blob(a.signature), a.clean, buckets, self.settings_version
+            article_id, a.body_hash, signature_to_blob(a.signature), stored, buckets, self.settings_version, a.title
         )
         scores = {i: v for i, v in a.verdicts}
         rows: list[tuple[int | None, str, float | None, str]] = [
@@ -95,27 +109,69 @@ class Deduper:
                 (other, decision.method, None if v is None else round(v.score, 4), "" if v is None else v.detail())
             )
         self._index.record(article_id, rows, self.settings_version, datetime.now(UTC).isoformat(timespec="seconds"))
+        if buckets:
+            self._remember(article_id, stored)
         self._last = None
 
-    def _analyse(self, body: str) -> _Analysed:
+    def _analyse(self, title: str, body: str) -> _Analysed:
         clean = clean_body(body)
         sig = self._hasher.signature(key(clean))
-        return _Analysed(body, clean, body_hash_of_clean(clean), sig, tuple(band_keys(sig, self._cfg.bands)))
+        buckets = tuple(band_keys(sig, self._cfg.bands))
+        return _Analysed(
+            body, clean, body_hash_of_clean(clean), sig, buckets, key(unicodedata.normalize("NFKC", title))
+        )
 
-    def _near(self, a: _Analysed) -> list[tuple[int, Verdict]]:
-        """Verified copies among the LSH candidates, best score first."""
+    def _near(self, a: _Analysed, new: Prepared) -> list[tuple[int, Verdict]]:
+        """Verified copies among the LSH candidates, best score first.
+
+        All candidates first get the cheap bound of their verbatim runs in one batch
+        (`runs.covered_by`); only those that could still be copies are verified.
+        """
         cands = self._index.candidates(a.buckets, self._cfg.max_candidates)
-        if not cands:
-            return []
-        new = Prepared.from_clean(a.clean)
+        stored = self._stored_texts([article_id for article_id, _ in cands])
+        ids = [article_id for article_id, _ in cands if article_id in stored]
+        texts = [stored[i] for i in ids]
+        # the stored form is the evidence sentences one a line; newlines are not part of the text
+        flat = [t.replace("\n", "") for t in texts]
+        bounds = covered_by(presence_table(new.windows), flat, self._cfg.min_run) if flat else []
+        cfg = self._cfg
+        shorter = [min(len(new.text), len(t)) for t in flat]
+        # the headline path needs least: candidates below even that are done with
+        alive = [k for k in range(len(ids)) if shorter[k] and bounds[k] >= needed_shared(shorter[k], cfg, True)]
+        titles = self._index.titles([ids[k] for k in alive]) if a.title and alive else {}
         found: list[tuple[int, Verdict]] = []
-        for article_id, shared in cands:
-            clean = self._index.clean_text(article_id)
-            if clean is None:
+        for k in alive:
+            article_id = ids[k]
+            titled = similar_titles(a.title, titles.get(article_id, ""), cfg)
+            if not titled and bounds[k] < needed_shared(shorter[k], cfg):
                 continue
-            v = verify(new, Prepared.from_clean(clean), self._cfg)
-            log.debug("candidate %d: %d shared bands, %s copy=%s", article_id, shared, v.detail(), v.is_copy)
+            v = verify(new, Prepared.from_clean(texts[k], cfg.min_run), cfg, titled)
+            log.debug("candidate %d: %s copy=%s", article_id, v.detail(), v.is_copy)
             if v.is_copy:
                 found.append((article_id, v))
         found.sort(key=lambda x: (-x[1].score, x[0]))
         return found
+
+    def _stored_texts(self, article_ids: list[int]) -> dict[int, str]:
+        """Stored verifier text of each article, from the in-memory cache or one query."""
+        out: dict[int, str] = {}
+        missing: list[int] = []
+        for article_id in article_ids:
+            text = self._stored.get(article_id)
+            if text is None:
+                missing.append(article_id)
+            else:
+                self._stored.move_to_end(article_id)
+                out[article_id] = text
+        for article_id, text in self._index.stored_texts(missing).items():
+            out[article_id] = text
+            self._remember(article_id, text)
+        return out
+
+    def _remember(self, article_id: int, text: str) -> None:
+        if self._cfg.prepared_cache <= 0:
+            return
+        self._stored[article_id] = text
+        self._stored.move_to_end(article_id)
+        while len(self._stored) > self._cfg.prepared_cache:
+            self._stored.popitem(last=False)

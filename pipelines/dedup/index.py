@@ -2,8 +2,12 @@
 
 Tables (created if missing):
 
-* ``dedup_docs`` — one row per indexed article: body hash, MinHash signature, and the cleaned
-  body (zlib) that the verifier re-reads when the article comes up as a candidate.
+* ``dedup_docs`` — one row per indexed article: body hash, MinHash signature, and (column
+  ``clean``, zlib) the verifier's text — the body's evidence sentence keys, one a line — that
+  is re-read when the article comes up as a candidate. Older rows holding the cleaned body
+  still work: the verifier prepares either form.
+* ``dedup_titles`` — each indexed article's headline key: a shared headline lets the verifier
+  accept a copy on less verbatim body text.
 * ``dedup_bands`` — one row per (band bucket, article). The band number is folded into the
   64-bit bucket key, so one ``WITHOUT ROWID`` primary key serves as the lookup index and a new
   article's candidates come from a single indexed ``IN`` query over its bucket keys.
@@ -32,6 +36,7 @@ CREATE TABLE IF NOT EXISTS dedup_docs (
     settings_version TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS dedup_docs_hash ON dedup_docs (body_hash);
+CREATE TABLE IF NOT EXISTS dedup_titles (article_id INTEGER PRIMARY KEY, title TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dedup_bands (
     bucket INTEGER NOT NULL,
     article_id INTEGER NOT NULL,
@@ -52,7 +57,7 @@ CREATE INDEX IF NOT EXISTS duplicates_article ON duplicates (article_id);
 
 def drop_index(conn: sqlite3.Connection) -> None:
     """Forget every signature, band and decision (for `newscorpus dedup --rebuild`); no commit."""
-    for table in ("dedup_bands", "dedup_docs", "dedup_meta", "duplicates"):
+    for table in ("dedup_bands", "dedup_docs", "dedup_titles", "dedup_meta", "duplicates"):
         conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -89,9 +94,25 @@ class DedupIndex:
         ).fetchall()
         return [(int(a), int(n)) for a, n in rows]
 
-    def clean_text(self, article_id: int) -> str | None:
-        row = self._conn.execute("SELECT clean FROM dedup_docs WHERE article_id = ?", (article_id,)).fetchone()
-        return None if row is None else zlib.decompress(row[0]).decode("utf-8")
+    def stored_texts(self, article_ids: Sequence[int]) -> dict[int, str]:
+        """The verifier text kept for each of `article_ids` (those indexed), in one query."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        rows = self._conn.execute(
+            f"SELECT article_id, clean FROM dedup_docs WHERE article_id IN ({marks})", tuple(article_ids)
+        ).fetchall()
+        return {int(a): zlib.decompress(blob).decode("utf-8") for a, blob in rows}
+
+    def titles(self, article_ids: Sequence[int]) -> dict[int, str]:
+        """Stored headline keys of `article_ids` (articles indexed before titles were kept have none)."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        rows = self._conn.execute(
+            f"SELECT article_id, title FROM dedup_titles WHERE article_id IN ({marks})", tuple(article_ids)
+        ).fetchall()
+        return {int(a): str(t) for a, t in rows}
 
     def add_doc(
         self,
@@ -101,12 +122,17 @@ class DedupIndex:
         clean: str,
         buckets: Sequence[int],
         settings_version: str,
+        title: str = "",
     ) -> None:
         self._conn.execute(
             "INSERT OR REPLACE INTO dedup_docs (article_id, body_hash, signature, clean, settings_version) "
             "VALUES (?, ?, ?, ?, ?)",
             (article_id, body_hash, signature, zlib.compress(clean.encode("utf-8")), settings_version),
         )
+        if title:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO dedup_titles (article_id, title) VALUES (?, ?)", (article_id, title)
+            )
         self._conn.executemany(
             "INSERT OR IGNORE INTO dedup_bands (bucket, article_id) VALUES (?, ?)",
             [(b, article_id) for b in buckets],

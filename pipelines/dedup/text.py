@@ -102,7 +102,11 @@ def evidence_sentences(clean: str) -> list[str]:
     """
     out: list[str] = []
     for part in _SENTENCE_END.split(clean):
-        if part and len(k := key(_QUOTED.sub(" ", part))) >= MIN_SENTENCE_KEY:
+        if not part:
+            continue
+        if '"' in part or "“" in part or "”" in part:
+            part = _QUOTED.sub(" ", part)
+        if len(k := key(part)) >= MIN_SENTENCE_KEY:
             out.append(k)
     return out
 

@@ -1,0 +1,132 @@
+"""Crawl throughput against the politeness bound: 50 loopback hosts, 0.2 s per host, ~2,000 articles.
+
+    .venv/bin/python benchmarks/crawl.py [--hosts 50] [--per-host 41] [--rate 0.2]
+
+Prints requests/s ÷ (hosts / rate), CPU ms per page and the most requests any host saw at once
+(must be 1). Kiwi is loaded before the clock starts, as the nightly crawl pays that once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from pipelines import run
+from pipelines.tokenize import Tokenizer
+from scraper.config import Config, FetchConfig
+from scraper.models import Source
+
+WORDS = ["시청", "구청", "도서관", "시장", "공원", "학교", "병원", "항만", "공항", "역사", "하천", "터널"]
+
+
+def article(host: int, n: int) -> bytes:
+    a, b = WORDS[(host + n) % 12], WORDS[(host * 7 + n * 3) % 12]
+    title = f"{a} 주변 {b} 정비 {host}-{n}번 사업 착수"
+    paras = "".join(
+        f"<p>{a} 일대 {b} 정비 사업이 {host}지구 {n}구역에서 {k + 1}단계로 시작됐다. "
+        f"사업비 {host * 11 + n * 5 + k}억 원이 "
+        f"들어가며 주민 의견 {n * 13 + k}건이 설계에 반영됐다.</p>"
+        for k in range(4)
+    )
+    return (f'<html><head><meta charset="utf-8"><title>{title}</title><meta property="og:title" content="{title}">'
+            f'<meta property="article:published_time" content="2026-11-{n % 25 + 1:02d}T08:30:00+09:00">'
+            f"</head><body><article><h1>{title}</h1>{paras}</article></body></html>").encode()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    host_no: int
+    per_host: int
+    lock: threading.Lock
+    in_flight: int = 0
+    max_in_flight: int = 0
+    served: int = 0
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def do_GET(self) -> None:
+        srv = self.server
+        with srv.lock:
+            srv.in_flight += 1
+            srv.max_in_flight = max(srv.max_in_flight, srv.in_flight)
+            srv.served += 1
+        try:
+            status, ctype, body = 404, "text/plain", b"no"
+            if self.path == "/rss.xml":
+                port = srv.server_address[1]
+                items = "".join(f"<item><link>http://127.0.0.1:{port}/news/{n}</link></item>"
+                                for n in range(srv.per_host))
+                status, ctype = 200, "application/rss+xml"
+                body = f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
+            elif self.path.startswith("/news/"):
+                status, ctype, body = 200, "text/html; charset=utf-8", article(srv.host_no, int(self.path[6:]))
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        finally:
+            with srv.lock:
+                srv.in_flight -= 1
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def hosts(count: int, per_host: int) -> Iterator[list[_Server]]:
+    with ExitStack() as stack:
+        servers = []
+        for i in range(count):
+            srv = _Server(("127.0.0.1", 0), _Handler)
+            srv.host_no, srv.per_host, srv.lock = i, per_host, threading.Lock()
+            threading.Thread(target=srv.serve_forever, daemon=True).start()
+            stack.callback(srv.server_close)
+            stack.callback(srv.shutdown)
+            servers.append(srv)
+        yield servers
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--hosts", type=int, default=50)
+    ap.add_argument("--per-host", type=int, default=41)
+    ap.add_argument("--rate", type=float, default=0.2)
+    args = ap.parse_args()
+    tok = Tokenizer()
+    run.Tokenizer = lambda user_dict=None: tok  # type: ignore[assignment,misc]
+    with hosts(args.hosts, args.per_host) as servers, tempfile.TemporaryDirectory() as tmp:
+        sources = [
+            Source(id=f"h{i}", name=f"h{i}", homepage=f"http://127.0.0.1:{s.server_address[1]}/",
+                   feeds=(f"http://127.0.0.1:{s.server_address[1]}/rss.xml",), rate=args.rate)
+            for i, s in enumerate(servers)
+        ]
+        cfg = Config(db_path=Path(tmp) / "bench.db",
+                     fetch=FetchConfig(min_delay_s=args.rate, allow_private_hosts=True))
+        wall, cpu = time.perf_counter(), time.process_time()
+        stats = run.crawl(cfg, sources)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    totals = stats.to_dict()["totals"]
+    assert isinstance(totals, dict)
+    requests = sum(s.served for s in servers)
+    pages = int(totals["pages_fetched"])
+    bound = args.hosts / args.rate
+    print(f"hosts {args.hosts}, rate {args.rate} s, pages fetched {pages}, requests {requests}, "
+          f"new {totals['new']}, duplicates {totals['duplicates']}, failures {totals['failures']}")
+    print(f"wall {wall:.2f} s, {requests / wall:.1f} requests/s, bound {bound:.0f}/s, "
+          f"ratio {requests / wall / bound:.3f} (goal >= 0.95)")
+    print(f"CPU {cpu * 1000 / max(pages, 1):.2f} ms per page")
+    print(f"max concurrent requests on one host: {max(s.max_in_flight for s in servers)} (must be 1)")
+
+
+if __name__ == "__main__":
+    main()

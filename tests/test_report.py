@@ -1,0 +1,300 @@
+"""Coverage report (issue F): content on an invented mini corpus, and a real headless-browser check.
+
+The corpus: one press release run by three outlets, independent stories, substring accidents, an
+excluded term and a hostile title, imported with run.import_file so the report reads what the
+pipeline stores. The browser test needs Debian's chromium (/usr/bin/chromium) and skips without it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipelines import run
+from pipelines.cli import main
+from pipelines.normalize import KST
+from pipelines.report import Report, build_report, parse_since, render_html, render_markdown
+from pipelines.tokenize import Tokenizer, analysed_text
+from pipelines.watchlist import Matcher, load_watchlist
+from scraper.config import Config
+from scraper.errors import ConfigError, InputError
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+NOW = datetime(2026, 10, 20, 9, 0, tzinfo=KST)
+
+HOSTILE_TITLE = "<script>document.title='pwned'</script> 바이오 특화단지 소식"
+
+_RELEASE = (
+    "인천시는 14일 달빛바이오센터에서 시흥시와 함께 바이오 특화단지 공동 실무회의를 열었다고 밝혔다.\n"
+    "회의에서는 두 도시가 나눠 맡은 기반시설 과제의 진행 상황을 점검하고 내년 공동 사업 목록을 정리했다.\n"
+    "참석자들은 전문 인력양성 과정을 함께 운영하고 연구 장비를 공동으로 쓰는 방안도 논의했다.\n"
+    "인천시 관계자는 특화단지 지정 효과가 지역 기업의 투자로 이어지도록 지원을 늘리겠다고 말했다."
+)
+
+ARTICLES = [
+    # the press release: alpha first, then beta and gamma run the same text under their own titles
+    {"url": "https://alpha.example/news/1", "source": "alpha", "published": "2026-10-14T09:00:00+09:00",
+     "title": "인천·시흥 바이오 특화단지 실무회의 열려", "body": _RELEASE},
+    {"url": "https://beta.example/news/7", "source": "beta", "published": "2026-10-14T11:30:00+09:00",
+     "title": "인천시·시흥시, 특화단지 공동 운영 논의", "body": _RELEASE},
+    {"url": "https://gamma.example/a/3", "source": "gamma", "published": "2026-10-15T08:10:00+09:00",
+     "title": "바이오 특화단지 실무회의…인력양성 논의", "body": _RELEASE},
+    # substring accidents: 인천시장 (the mayor) is not 인천시, the company 오바이오 is not 바이오
+    {"url": "https://alpha.example/news/2", "source": "alpha", "published": "2026-10-15T10:00:00+09:00",
+     "title": "인천시장 가을 체육대회 개회사",
+     "body": "인천시장은 이날 체육대회 개회식에서 선수들을 격려했다.\n"
+             "행사를 후원한 오바이오가 기념품을 나눠 줬고 주민 2천여 명이 운동장을 찾았다."},
+    # an excluded term: 송도해수욕장 cancels the place 송도 for this article
+    {"url": "https://beta.example/news/8", "source": "beta", "published": "2026-10-15T14:00:00+09:00",
+     "title": "송도해수욕장 산책로 정비 끝나",
+     "body": "송도해수욕장 산책로 정비 공사가 마무리됐다.\n송도 주민들은 밤에도 걷기 편해졌다고 반겼다."},
+    # an independent story that does count for 송도 and the keyword 바이오
+    {"url": "https://gamma.example/a/4", "source": "gamma", "published": "2026-10-16T09:00:00+09:00",
+     "title": "송도 바이오 기업 연구소 증축",
+     "body": "송도에 있는 바이오 기업 은하제약이 연구소를 증축한다.\n회사는 연구 인력 50명을 새로 뽑는다."},
+    # a hostile title and body: must be shown as text, never run
+    {"url": "https://beta.example/news/9", "source": "beta", "published": "2026-10-16T12:00:00+09:00",
+     "title": HOSTILE_TITLE,
+     "body": "바이오 특화단지 소식을 전한다.\n<img src=x onerror=\"document.title='pwned'\"> 본문 끝."},
+    # outside a --since 2026-10-10 window
+    {"url": "https://alpha.example/news/0", "source": "alpha", "published": "2026-09-01T09:00:00+09:00",
+     "title": "지난달 바이오 특화단지 설명회",
+     "body": "지난달 열린 바이오 특화단지 설명회에는 기업 관계자 80명이 참석했다.\n질의응답이 길게 이어졌다."},
+]
+
+WATCHLIST = """
+keywords = ["바이오", "인력양성"]
+
+[[entities]]
+name = "인천시"
+aliases = []
+kind = "organisation"
+
+[[entities]]
+name = "바이오 특화단지"
+aliases = ["바이오특화단지"]
+kind = "programme"
+
+[[entities]]
+name = "송도"
+aliases = ["송도국제도시"]
+exclude = ["송도해수욕장"]
+kind = "place"
+"""
+
+
+
+
+def write_jsonl(path: Path, articles: list[dict[str, str]]) -> Path:
+    path.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def tokenizer() -> Tokenizer:
+    return Tokenizer()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(db, watchlist) of the imported mini corpus; shared read-only by the tests below."""
+    folder = tmp_path_factory.mktemp("report")
+    db = folder / "corpus.db"
+    result = run.import_file(Config(db_path=db), write_jsonl(folder / "articles.jsonl", ARTICLES))
+    assert not result.stats.bad_lines, result.stats.bad_lines
+    watchlist = folder / "watch.toml"
+    watchlist.write_text(WATCHLIST, encoding="utf-8")
+    return db, watchlist
+
+
+def _report(corpus: tuple[Path, Path], tokenizer: Tokenizer, since: date | None = date(2026, 10, 10)) -> Report:
+    db, watchlist = corpus
+    store = run.open_existing(db)
+    try:
+        return build_report(store, Matcher(load_watchlist(watchlist), tokenizer), since=since, now=NOW)
+    finally:
+        store.close()
+
+
+# -- matching ------------------------------------------------------------------------------------
+
+def _find(tokenizer: Tokenizer, watchlist: Path, title: str, body: str) -> tuple[set[str], set[str]]:
+    text = analysed_text(title, body)
+    found = Matcher(load_watchlist(watchlist), tokenizer).find(text, tokenizer.tokenize_many([text])[0])
+    return set(found.entities), set(found.keywords)
+
+
+def test_substring_accidents_do_not_match(corpus: tuple[Path, Path], tokenizer: Tokenizer) -> None:
+    entities, keywords = _find(tokenizer, corpus[1], "인천시장 축사", "인천시장은 오바이오가 후원한 행사에 갔다.")
+    assert "인천시" not in entities
+    assert "바이오" not in keywords
+    entities, keywords = _find(tokenizer, corpus[1], "인천시 발표", "인천시는 바이오 기업을 돕는다.")
+    assert "인천시" in entities
+    assert "바이오" in keywords
+
+
+def test_spacing_and_particles_are_free(corpus: tuple[Path, Path], tokenizer: Tokenizer) -> None:
+    entities, _ = _find(tokenizer, corpus[1], "소식", "바이오특화단지에서 회의가 열렸다.")
+    assert "바이오 특화단지" in entities
+
+
+def test_spans_point_at_the_mention(corpus: tuple[Path, Path], tokenizer: Tokenizer) -> None:
+    text = analysed_text("송도 소식", "주민들은 송도에서 만났다.")
+    found = Matcher(load_watchlist(corpus[1]), tokenizer).find(text, tokenizer.tokenize_many([text])[0])
+    assert [text[s.start:s.end] for s in found.entities["송도"]] == ["송도", "송도"]
+
+
+def test_exclude_term_cancels_the_entity(corpus: tuple[Path, Path], tokenizer: Tokenizer) -> None:
+    entities, _ = _find(tokenizer, corpus[1], "송도해수욕장 정비", "송도 주민들이 반겼다.")
+    assert "송도" not in entities
+    entities, _ = _find(tokenizer, corpus[1], "송도 정비", "송도 주민들이 반겼다.")
+    assert "송도" in entities
+
+
+def test_bad_watchlist_is_a_config_error(tmp_path: Path) -> None:
+    bad = tmp_path / "w.toml"
+    bad.write_text('[[entities]]\nname = "송도"\nkind = "city"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="kind"):
+        load_watchlist(bad)
+
+
+def test_since_accepts_dates_and_days() -> None:
+    assert parse_since("7d", date(2026, 11, 26)) == date(2026, 11, 19)
+    assert parse_since("2026-10-01", date(2026, 11, 26)) == date(2026, 10, 1)
+    with pytest.raises(InputError):
+        parse_since("last week", date(2026, 11, 26))
+
+
+# -- report content ------------------------------------------------------------------------------
+
+def test_counts_outlets_and_days(corpus: tuple[Path, Path], tokenizer: Tokenizer) -> None:
+    r = _report(corpus, tokenizer)
+    assert r.articles_in_window == 7  # the September article is outside --since
+    assert r.matched_articles == 5  # not the mayor's speech, not the beach
+    assert {(o.source, o.articles, o.independent, o.copies) for o in r.outlets} == {
+        ("alpha", 1, 1, 0), ("beta", 2, 1, 1), ("gamma", 2, 1, 1)}
+    assert r.days == ("2026-10-14", "2026-10-15", "2026-10-16")
+    assert dict(r.per_day)["2026-10-14"] == (("alpha", 1), ("beta", 1))
+    assert dict(r.keywords) == {"바이오": 5, "인력양성": 3}
+
+
+def test_syndication_group_and_first_reporter(corpus: tuple[Path, Path], tokenizer: Tokenizer) -> None:
+    r = _report(corpus, tokenizer)
+    release = next(s for s in r.stories if s.syndicated)
+    assert release.first_source == "alpha"
+    assert release.first_published == "2026-10-14T09:00:00+09:00"
+    assert release.title == ARTICLES[0]["title"]
+    assert release.outlets == ("alpha", "beta", "gamma")
+    assert [m.copy for m in release.members] == [False, True, True]
+    assert sum(s.syndicated for s in r.stories) == 1
+    assert len(r.stories) == 3
+
+
+def test_entity_sections(corpus: tuple[Path, Path], tokenizer: Tokenizer) -> None:
+    r = _report(corpus, tokenizer)
+    by_name = {e.name: e for e in r.entities}
+    assert (by_name["인천시"].articles, by_name["인천시"].stories) == (3, 1)
+    assert (by_name["바이오 특화단지"].articles, by_name["바이오 특화단지"].stories) == (4, 2)
+    assert (by_name["송도"].articles, dict(by_name["송도"].outlets)) == (1, {"gamma": 1})
+    marked = [p for x in by_name["인천시"].excerpts for p, m in x.pieces if m]
+    assert marked and set(marked) == {"인천시"}
+    assert _report(corpus, tokenizer, since=None).entities[1].articles == 5
+
+
+def test_nouns_cooccur_without_watched_terms(corpus: tuple[Path, Path], tokenizer: Tokenizer) -> None:
+    nouns = dict(_report(corpus, tokenizer).nouns)
+    assert nouns["기업"] == 2  # the release and the 송도 story; copies of one story count once
+    assert max(nouns.values()) == 2
+    assert "인천시" not in nouns and "바이오" not in nouns
+
+
+def test_html_escapes_scraped_text_and_loads_nothing(corpus: tuple[Path, Path], tokenizer: Tokenizer) -> None:
+    page = render_html(_report(corpus, tokenizer))
+    assert "&lt;script&gt;document.title=" in page
+    assert "<script" not in page.lower()
+    assert "<img" not in page.lower()
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert not re.search(r"<[a-z][^>]*\s(src|srcset|data)=", page, re.IGNORECASE)  # no tag loads anything
+    for needle in ("<link", "url(", "@import", "<iframe", "<object", "<embed"):
+        assert needle not in page
+    assert page.count("<svg") == 2
+
+
+def test_markdown_escapes_scraped_text(corpus: tuple[Path, Path], tokenizer: Tokenizer) -> None:
+    md = render_markdown(_report(corpus, tokenizer))
+    assert "<script>" not in md and "\\<script\\>" in md
+
+
+# -- command -------------------------------------------------------------------------------------
+
+def test_cli_json_and_new_since_last_report(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    run.import_file(Config(db_path=db), write_jsonl(tmp_path / "a.jsonl", ARTICLES[:3]))
+    watch = tmp_path / "w.toml"
+    watch.write_text(WATCHLIST, encoding="utf-8")
+    first = CliRunner().invoke(main, ["report", "--db", str(db), "--watchlist", str(watch), "--format", "json"])
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.output)
+    assert data["previous_report"] is None and data["new_articles"] == 0
+    time.sleep(1.1)  # report and run times have one-second resolution
+    run.import_file(Config(db_path=db), write_jsonl(tmp_path / "b.jsonl", ARTICLES[5:6]))
+    out = tmp_path / "r.json"
+    second = CliRunner().invoke(main, ["report", "--db", str(db), "--watchlist", str(watch), "--format", "json",
+                                       "--out", str(out)])
+    assert second.exit_code == 0, second.output
+    data = json.loads(out.read_text("utf-8"))
+    assert data["previous_report"] is not None
+    assert data["new_articles"] == 1
+    assert [s["title"] for s in data["stories"] if s["new"]] == [ARTICLES[5]["title"]]
+
+
+def test_cli_rejects_a_bad_since(corpus: tuple[Path, Path]) -> None:
+    result = CliRunner().invoke(main, ["report", "--db", str(corpus[0]), "--since", "yesterday"])
+    assert result.exit_code == 2
+
+
+# -- a real browser ------------------------------------------------------------------------------
+
+def _chromium(tmp_path: Path, *args: str) -> str:
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium: apt-get install -y chromium")
+    done = subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'profile'}", *args],
+        capture_output=True, text=True, timeout=90, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_browser_runs_no_script_and_draws_the_charts(corpus: tuple[Path, Path], tokenizer: Tokenizer,
+                                                     tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    page.write_text(render_html(_report(corpus, tokenizer)), encoding="utf-8")
+    dom = _chromium(tmp_path, "--dump-dom", page.as_uri())
+    assert "<title>newscorpus coverage report</title>" in dom
+    assert "pwned" not in dom.split("</title>")[0]
+    assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in dom
+    assert dom.count("<svg") == 2 and dom.count("<rect") > 6
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "report.png"
+    shot.unlink(missing_ok=True)
+    _chromium(tmp_path, "--hide-scrollbars", "--window-size=1200,2000", f"--screenshot={shot}", page.as_uri())
+    assert shot.stat().st_size > 10_000
+
+
+def test_browser_check_would_see_a_script_run(tmp_path: Path) -> None:
+    """Control: without escaping and CSP the same title does run, so the test above can fail."""
+    page = tmp_path / "unsafe.html"
+    page.write_text(f"<!doctype html><title>newscorpus coverage report</title><h1>{HOSTILE_TITLE}</h1>",
+                    encoding="utf-8")
+    dom = _chromium(tmp_path, "--dump-dom", page.as_uri())
+    assert "<title>pwned</title>" in dom

@@ -26,7 +26,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/extract.py
-	$(BIN)/python benchmarks/dedup.py
+	$(BIN)/python benchmarks/dedup.py --realistic 10000
+	$(BIN)/python benchmarks/ingest.py --n 500
+	$(BIN)/python benchmarks/search.py --n 100000
+	$(BIN)/python benchmarks/crawl.py
 
 clean:
 	rm -rf $(VENV) corpus.db corpus.db-wal corpus.db-shm corpus.db.lock report.html

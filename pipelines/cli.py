@@ -325,11 +325,13 @@ def import_(file: Path, db: Path, quiet: bool, verbose: bool, as_json: bool, use
 @click.option("--since", help="Published on or after (YYYY-MM-DD).")
 @click.option("--until", help="Published on or before (YYYY-MM-DD).")
 @click.option("--source", help="Only this source id.")
+@click.option("--author", help="Only articles whose byline contains this name.")
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--include-duplicates", is_flag=True, help="Also show copies of the same story.")
 @click.option("--order", type=click.Choice(["rank", "newest"]), default="rank", show_default=True)
 def search(query: str, db: Path, quiet: bool, verbose: bool, as_json: bool, since: str | None,
-           until: str | None, source: str | None, limit: int, include_duplicates: bool, order: str) -> None:
+           until: str | None, source: str | None, author: str | None, limit: int, include_duplicates: bool,
+           order: str) -> None:
     """Morpheme-aware full-text search ("phrases", OR, NOT/-word, prefix*).
 
     Example: newscorpus search "바이오 특화단지" --since 2026-10-01
@@ -344,8 +346,8 @@ def search(query: str, db: Path, quiet: bool, verbose: bool, as_json: bool, sinc
         from pipelines import run
 
         store = run.open_existing(db)
-        hits = do_search(store, Tokenizer(), query, since=since_d, until=until_d, source=source, limit=limit,
-                         include_duplicates=include_duplicates, order=order)
+        hits = do_search(store, Tokenizer(), query, since=since_d, until=until_d, source=source, author=author,
+                         limit=limit, include_duplicates=include_duplicates, order=order)
         if as_json:
             _print_json({"query": query, "count": len(hits), "results": [h.to_dict() for h in hits]})
             return 0

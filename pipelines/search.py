@@ -2,6 +2,9 @@
 
 The query is analysed by the same Kiwi settings as the index, so `바이오` finds `바이오가` and
 `바이오산업은`. Syntax: words are ANDed; "quoted phrases"; OR; NOT / -word; word* prefix.
+Filters: since/until (publication day, inclusive), source, author (part of the byline), and
+copies only with include_duplicates. Broad queries are ranked within the newest RANK_WINDOW
+matches (see search()); benchmarks/README.md has the latency figures.
 """
 
 from __future__ import annotations

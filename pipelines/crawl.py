@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -202,12 +203,17 @@ class CrawlRun:
         self.stats.sources[source.id].pages_fetched += result.pages_fetched
         now = iso(_now()) or ""
         new = 0
+        filtered = False
         with self._store.transaction():
             for ref in result.refs:
                 if self._since and ref.published_hint and ref.published_hint.astimezone(KST).date() < self._since:
+                    filtered = True
                     continue
                 new += self._store.frontier_add(ref.url, source.id, ref.found_via, iso(ref.published_hint), now)
-        validators.save()  # only after the refs are stored, so a kill in between never hides them
+        # Saved only after the refs are stored, so a kill in between never hides them; and not when --since
+        # left refs out, so a later run without it still sees them instead of a 304.
+        if not filtered:
+            validators.save()
         return new
 
     # -- fetching -------------------------------------------------------------------------------
@@ -287,7 +293,8 @@ class CrawlRun:
             # other use of the connection out of the batch's transaction.
             async with self._db:
                 outcomes = await asyncio.to_thread(self._ingestor.ingest, [a for a, _ in batch])
-        except CorpusError as exc:
+        except (CorpusError, ValueError, sqlite3.Error) as exc:  # the batch rolled back; its pages retry later
+            log.error("storing a batch failed: %s", exc)
             for article, url in batch:
                 await self._fail(self.stats.sources[article.source], url, f"store: {exc}")
             return
@@ -299,6 +306,11 @@ class CrawlRun:
         with self._store.transaction():
             for (article, url), out in zip(batch, outcomes, strict=True):
                 st = self.stats.sources[article.source]
+                if out.status == "invalid":
+                    st.skipped += 1
+                    st.reasons["empty article"] += 1
+                    self._store.frontier_set(url, "skipped", now, reason="empty article", attempt=True)
+                    continue
                 if out.status == "url":
                     st.already_stored += 1
                 elif out.status == "new":

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pipelines.ingest import Ingestor
-from pipelines.normalize import KST
+from pipelines.normalize import KST, normalize_body
 from scraper.errors import InputError
 from scraper.models import Article
 
@@ -50,7 +52,10 @@ class ImportStats:
 
 
 def parse_published(value: str) -> datetime:
-    """ISO 8601 (with or without offset) or a partial date like '2023-10'; naive times are KST."""
+    """ISO 8601 (with or without offset) or a partial date like '2023-10'; naive times are KST.
+
+    Raises ValueError (or OverflowError for dates at the edge of the calendar).
+    """
     value = value.strip()
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -68,6 +73,8 @@ def _article_from_line(n: int, line: str, stats: ImportStats) -> Article:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise InputError("not valid JSON (nested too deeply)") from None
     if not isinstance(obj, dict):
         raise InputError("not a JSON object")
     missing = [k for k in ("url", "title", "body") if not isinstance(obj.get(k), str)]
@@ -75,13 +82,18 @@ def _article_from_line(n: int, line: str, stats: ImportStats) -> Article:
         raise InputError(f"missing or non-string field(s): {', '.join(missing)}")
     if not obj["url"].startswith(("http://", "https://")):
         raise InputError(f"url is not http(s): {obj['url'][:80]!r}")
-    if not obj["body"].strip():
+    try:
+        urlsplit(obj["url"]).hostname  # noqa: B018 - raises on a malformed host
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except ValueError as exc:  # UnicodeEncodeError is a ValueError too
+        raise InputError(f"invalid url or text ({exc})") from None
+    if not normalize_body(obj["body"]):
         raise InputError("empty body")
     published = None
     if obj.get("published"):
         try:
             published = parse_published(str(obj["published"]))
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             stats.warnings.append((n, f"{exc}; stored without a publish time"))
     author = obj.get("author")
     authors = tuple(a.strip() for a in author.split(",") if a.strip()) if isinstance(author, str) else ()
@@ -109,17 +121,28 @@ def _lines(path: Path) -> Iterator[tuple[int, str | None]]:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def import_jsonl(path: Path, ingestor: Ingestor, *, on_progress: Callable[[int], None] | None = None
-                 ) -> ImportStats:
-    """Import a JSONL file in batches (one transaction each)."""
+def check_input(path: Path) -> None:
+    """Fail early (before any database is touched) on a missing or unreadable input file."""
     if path.is_dir():
         raise InputError(f"{path} is a folder, not a JSONL file")
-    stats = ImportStats()
+    if not path.exists():
+        raise InputError(f"cannot read {path}: no such file")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"cannot read {path}: permission denied")
+
+
+def import_jsonl(path: Path, ingestor: Ingestor, *, on_progress: Callable[[int], None] | None = None,
+                 stats: ImportStats | None = None) -> ImportStats:
+    """Import a JSONL file in batches (one transaction each); `stats` is filled as batches commit."""
+    check_input(path)
+    stats = stats if stats is not None else ImportStats()
     batch: list[Article] = []
 
     def flush() -> None:
         outcomes = ingestor.ingest(batch)
         for out in outcomes:
+            if out.status == "invalid":
+                continue
             if out.status == "url":
                 stats.already_stored += 1
             else:

@@ -14,7 +14,6 @@ from pipelines.dedup import Deduper, body_hash
 from pipelines.normalize import iso, normalize_article
 from pipelines.store import ArticleRow, Store
 from pipelines.tokenize import Tokenizer, analysed_text, decode_tokens, encode_tokens, nouns
-from scraper.errors import InputError
 from scraper.models import Article, DedupDecision, TokenizedDoc
 
 log = logging.getLogger(__name__)
@@ -26,7 +25,7 @@ class Outcome:
 
     url: str
     article_id: int | None  # None when nothing was stored
-    status: str  # "new" | "exact" | "near" | "url" (already stored under this URL)
+    status: str  # "new" | "exact" | "near" | "url" (already stored under this URL) | "invalid" (empty)
     cluster_id: int | None = None
     match_id: int | None = None
 
@@ -56,15 +55,27 @@ class Ingestor:
         self.counts = IngestCounts()
 
     def ingest(self, articles: Sequence[Article]) -> list[Outcome]:
-        """Store a batch in one transaction; returns one Outcome per input article, in order."""
+        """Store a batch in one transaction; returns one Outcome per input article, in order.
+
+        Articles left empty by normalization come back as status "invalid" and are not stored, so one
+        bad article never rolls back the good ones of its batch.
+        """
+        normalized = [normalize_article(raw) for raw in articles]
+        try:
+            return self._ingest(normalized)
+        except BaseException:
+            self._deduper.forget_uncommitted()  # the transaction rolled back: ids will be reused
+            raise
+
+    def _ingest(self, normalized: list[Article]) -> list[Outcome]:
         outcomes: list[Outcome] = []
         to_tokenize: list[tuple[int, str]] = []
         to_copy: list[tuple[int, int]] = []  # (article_id, id whose tokens it reuses)
         with self._store.transaction():
-            for raw in articles:
-                art = normalize_article(raw)
-                if not art.title.strip() and not art.body.strip():
-                    raise InputError(f"article has neither title nor body: {art.url}")
+            for art in normalized:
+                if not art.body.strip():
+                    outcomes.append(Outcome(art.url, None, "invalid"))
+                    continue
                 existing = self._store.article_id_for_url(art.url)
                 if existing is not None:
                     outcomes.append(Outcome(art.url, None, "url", self._store.cluster_of(existing), existing))

@@ -51,8 +51,11 @@ def to_kst(value: datetime | None) -> datetime | None:
 
 def _canonical(url: str) -> str:
     """Canonical form of a well-formed URL; one with a malformed host is kept as given (never mangled)."""
-    host = urlsplit(url.strip()).hostname or ""
-    return canonical_url(url) if _HOST.fullmatch(host) else url.strip()
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+        return canonical_url(url) if _HOST.fullmatch(host) else url.strip()
+    except ValueError:  # e.g. an unbalanced IPv6 bracket
+        return url.strip()
 
 
 def normalize_article(article: Article) -> Article:

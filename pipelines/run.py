@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from pipelines.dedup import Deduper
 from pipelines.health import Health, check_and_record
-from pipelines.importer import ImportStats, import_jsonl
+from pipelines.importer import ImportStats, check_input, import_jsonl
 from pipelines.ingest import Ingestor
 from pipelines.lock import run_lock
 from pipelines.normalize import KST
@@ -106,6 +106,11 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
             asyncio.run(_main())
         except KeyboardInterrupt:
             stats.interrupted = True
+        except BaseException:
+            store.finish_run(run_id, _now(), "failed", pages_fetched=0, articles_new=ingestor.counts.new,
+                             duplicates=ingestor.counts.duplicates, failures=stats.failures,
+                             summary=stats.to_dict())
+            raise
         stats.warnings.extend(check_and_record(store, run_id, _health(stats)))
         stats.finished_at = _now()
         totals = stats.to_dict()["totals"]
@@ -138,6 +143,7 @@ class ImportResult:
 def import_file(cfg: Config, path: Path, *, user_dict: Path | None = None,
                 on_progress: Callable[[int], None] | None = None) -> ImportResult:
     """`newscorpus import`: push a JSONL file of articles through the pipeline."""
+    check_input(path)
     with writing_store(cfg.db_path) as store:
         tokenizer = Tokenizer(user_dict)
         deduper = Deduper(store.conn, cfg.dedup)
@@ -147,8 +153,11 @@ def import_file(cfg: Config, path: Path, *, user_dict: Path | None = None,
         status = "failed"
         stats = ImportStats()
         try:
-            stats = import_jsonl(path, ingestor, on_progress=on_progress)
+            import_jsonl(path, ingestor, on_progress=on_progress, stats=stats)
             status = "partial" if stats.bad_lines else "ok"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
         finally:
             store.finish_run(run_id, _now(), status, pages_fetched=0, articles_new=stats.stored - stats.duplicates,
                              duplicates=stats.duplicates, failures=len(stats.bad_lines), summary=stats.to_dict())

@@ -86,3 +86,33 @@ def test_import_reports_bad_lines_and_keeps_good_ones(tmp_path: Path) -> None:
     search = cli("search", "축제", "--json", "--db", str(db))
     assert json.loads(search.stdout)["count"] == 1
     assert_one_line_error(cli("search", "NOT", "--db", str(db)))
+
+
+def test_import_bad_lines_of_every_kind_never_lose_good_lines(tmp_path: Path) -> None:
+    def good(n: int) -> str:
+        return json.dumps({"url": f"https://x.example.kr/{n}", "title": f"배곧 소식 {n}",
+                           "body": f"시흥시는 배곧에서 {n}번째 행사를 연다고 밝혔다."}, ensure_ascii=False)
+
+    bad = [
+        '{"url": "https://x.example.kr/z", "title": "", "body": "\\u200b"}',  # empty after normalization
+        '{"url": "https://x.example.kr/s", "title": "t", "body": "b \\ud800 x"}',  # lone surrogate
+        '{"url": "http://[::1/x", "title": "t", "body": "본문입니다."}',  # malformed host
+        "[" * 100_000,  # nested too deeply
+    ]
+    dated = json.dumps({"url": "https://x.example.kr/d", "title": "날짜", "body": "오래된 날짜의 본문이다.",
+                        "published": "0001-01-01T00:00:00+14:00"}, ensure_ascii=False)
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join([good(1), *bad, dated, good(2)]) + "\n", encoding="utf-8")
+    db = tmp_path / "c.db"
+    proc = cli("import", str(src), "--db", str(db), "--json")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["stored"] == 3  # two good lines and the one with an unusable date (stored without it)
+    assert [b["line"] for b in summary["bad_lines"]] == [2, 3, 4, 5]
+    assert [w["line"] for w in summary["warnings"]] == [6]
+
+
+def test_import_of_a_missing_file_creates_no_database(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    assert "no such file" in assert_one_line_error(cli("import", str(tmp_path / "nope.jsonl"), "--db", str(db)))
+    assert not db.exists()

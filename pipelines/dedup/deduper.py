@@ -88,6 +88,11 @@ class Deduper:
             also=tuple(sorted(i for i, _ in rest)),
         )
 
+    def forget_uncommitted(self) -> None:
+        """Drop in-memory state after the caller rolled back a transaction (ids may be reused)."""
+        self._stored.clear()
+        self._last = None
+
     def add(self, article_id: int, title: str, body: str, decision: DedupDecision) -> None:
         """Index the article and record `decision` in the duplicates table (not committed)."""
         last = self._last

@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+
 from demo.app import TruthArticle, non_articles, truth_articles
 from demo.server import RunningDemo, serve
-
 from pipelines import run
 from pipelines.crawl import CrawlStats
 from scraper.config import Config

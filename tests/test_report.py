@@ -263,23 +263,35 @@ def test_cli_rejects_a_bad_since(corpus: tuple[Path, Path]) -> None:
 
 # -- a real browser ------------------------------------------------------------------------------
 
-def _chromium(tmp_path: Path, *args: str) -> str:
+def _chromium_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium: apt-get install -y chromium")
     done = subprocess.run(
         [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--enable-logging=stderr", "--v=0",
          f"--user-data-dir={tmp_path / 'profile'}", *args],
         capture_output=True, text=True, timeout=90, check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+    return done
+
+
+def _chromium(tmp_path: Path, *args: str) -> str:
+    return _chromium_run(tmp_path, *args).stdout
+
+
+def _console(stderr: str) -> list[str]:
+    """The page's console messages (errors, CSP violations) as Chromium logs them with --enable-logging."""
+    return [line for line in stderr.splitlines() if ":CONSOLE" in line]
 
 
 def test_browser_runs_no_script_and_draws_the_charts(corpus: tuple[Path, Path], tokenizer: Tokenizer,
                                                      tmp_path: Path) -> None:
     page = tmp_path / "report.html"
     page.write_text(render_html(_report(corpus, tokenizer)), encoding="utf-8")
-    dom = _chromium(tmp_path, "--dump-dom", page.as_uri())
+    done = _chromium_run(tmp_path, "--dump-dom", page.as_uri())
+    dom = done.stdout
+    assert _console(done.stderr) == []  # no console errors, no CSP violations
     assert "<title>newscorpus coverage report</title>" in dom
     assert "pwned" not in dom.split("</title>")[0]
     assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in dom
@@ -296,5 +308,13 @@ def test_browser_check_would_see_a_script_run(tmp_path: Path) -> None:
     page = tmp_path / "unsafe.html"
     page.write_text(f"<!doctype html><title>newscorpus coverage report</title><h1>{HOSTILE_TITLE}</h1>",
                     encoding="utf-8")
-    dom = _chromium(tmp_path, "--dump-dom", page.as_uri())
-    assert "<title>pwned</title>" in dom
+    done = _chromium_run(tmp_path, "--dump-dom", page.as_uri())
+    assert "<title>pwned</title>" in done.stdout
+
+
+def test_browser_check_would_see_console_errors(tmp_path: Path) -> None:
+    """Control: a page with a script error does show up in the console check."""
+    page = tmp_path / "broken.html"
+    page.write_text("<!doctype html><title>t</title><script>missingFunction();</script>", encoding="utf-8")
+    assert any("missingFunction" in line for line in _console(_chromium_run(tmp_path, "--dump-dom",
+                                                                            page.as_uri()).stderr))

@@ -476,7 +476,8 @@ def _write_report(db: Path, watchlist: Path | None, since: date | None, out: Pat
     """Build the coverage report, record the run, write `out` (or return the text when out is None)."""
     from pipelines import run
     from pipelines.normalize import KST
-    from pipelines.report import build_report, render_html, render_markdown
+    from pipelines.report import build_report
+    from pipelines.report_render import render_html, render_markdown
     from pipelines.tokenize import Tokenizer
     from pipelines.watchlist import Matcher, load_watchlist
 

@@ -20,7 +20,8 @@ from click.testing import CliRunner
 from pipelines import run
 from pipelines.cli import main
 from pipelines.normalize import KST
-from pipelines.report import Report, build_report, parse_since, render_html, render_markdown
+from pipelines.report import Report, build_report, parse_since
+from pipelines.report_render import render_html, render_markdown
 from pipelines.tokenize import Tokenizer, analysed_text
 from pipelines.watchlist import Matcher, load_watchlist
 from scraper.config import Config

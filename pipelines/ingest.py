@@ -14,7 +14,7 @@ from pipelines.dedup import Deduper, body_hash
 from pipelines.normalize import iso, normalize_article
 from pipelines.store import ArticleRow, Store
 from pipelines.tokenize import Tokenizer, analysed_text, decode_tokens, encode_tokens, nouns
-from scraper.models import Article, DedupDecision, TokenizedDoc
+from scraper.models import Article, TokenizedDoc
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class Ingestor:
                     self.counts.already_stored += 1
                     continue
                 decision = self._deduper.check(art.title, art.body)
-                article_id = self._store.insert_article(self._row(art, decision))
+                article_id = self._store.insert_article(self._row(art))
                 self._deduper.add(article_id, art.title, art.body, decision)
                 matches = [m for m in (decision.match_id, *decision.also) if m is not None]
                 cluster = self._store.join_cluster(article_id, matches)
@@ -101,8 +101,7 @@ class Ingestor:
             self._tokenize_and_index(to_tokenize, to_copy)
         return outcomes
 
-    def _row(self, art: Article, decision: DedupDecision) -> ArticleRow:
-        del decision  # the verdict is recorded by the deduper's audit table
+    def _row(self, art: Article) -> ArticleRow:
         return ArticleRow(
             url=art.url, source=art.source or None, title=art.title, author=art.author,
             published=iso(art.published), fetched_at=iso(art.fetched_at), body=art.body,

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from word_tokens import whitespace_tokens
 
 from pipelines.export import COLUMNS, export
 from pipelines.store import ArticleRow, Store, fts_forms
@@ -24,14 +25,8 @@ ROWS = [
 
 def _morphemes(title: str, body: str) -> tuple[str, str, str]:
     """Whitespace 'morphemes' tagged NNG: enough to check the columns travel unchanged."""
-    text = f"{title}\n{body}"
-    forms, offsets, pos = [], [], 0
-    for word in text.split():
-        pos = text.index(word, pos)
-        forms.append(f"{word}/NNG")
-        offsets.append(f"{pos}:{len(word)}")
-        pos += len(word)
-    return " ".join(forms), " ".join(offsets), " ".join(f.split("/")[0] for f in forms[:3])
+    morphemes, offsets = whitespace_tokens(title, body)
+    return morphemes, offsets, " ".join(m.split("/")[0] for m in morphemes.split()[:3])
 
 
 @pytest.fixture()

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from word_tokens import whitespace_tokens
 
 from pipelines.store import ArticleRow, Store, fts_forms
 
@@ -38,14 +39,7 @@ def store(tmp_path: Path) -> Store:
             body = nouns + " 본문"
             aid = s.insert_article(ArticleRow(url, source, title, None, published, None, body, f"h{n}", (),
                                               "generic", None))
-            text = f"{title}\n{body}"
-            forms, offsets, pos = [], [], 0
-            for word in text.split():
-                pos = text.index(word, pos)
-                forms.append(f"{word}/NNG")
-                offsets.append(f"{pos}:{len(word)}")
-                pos += len(word)
-            morphemes, offs = " ".join(forms), " ".join(offsets)
+            morphemes, offs = whitespace_tokens(title, body)
             s.insert_tokens(aid, morphemes, offs, nouns, *fts_forms(title, morphemes, offs))
             s.join_cluster(aid, [copy_of + 1] if copy_of is not None else [])
     return s

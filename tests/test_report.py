@@ -2,17 +2,23 @@
 
 The corpus: one press release run by three outlets, independent stories, substring accidents, an
 excluded term and a hostile title, imported with run.import_file so the report reads what the
-pipeline stores. The browser test needs Debian's chromium (/usr/bin/chromium) and skips without it.
+pipeline stores. The browser tests drive Debian's chromium with Debian's chromedriver through Selenium
+(apt-get install -y chromium chromium-driver) and skip without them; screenshots go to tests/artifacts/.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import json
 import re
-import subprocess
+import struct
+import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
@@ -27,11 +33,17 @@ from pipelines.watchlist import Matcher, load_watchlist
 from scraper.config import Config
 from scraper.errors import ConfigError, InputError
 
-CHROMIUM = Path("/usr/bin/chromium")
+if TYPE_CHECKING:
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's packages: apt-get install -y chromium chromium-driver
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 NOW = datetime(2026, 10, 20, 9, 0, tzinfo=KST)
 
-HOSTILE_TITLE = "<script>document.title='pwned'</script> 바이오 특화단지 소식"
+# Both vectors set a window flag and the page title if they ever run; the browser test checks neither happened.
+HOSTILE_TITLE = ("<script>window.pwned='script';document.title='pwned'</script>"
+                 "<img src=x onerror=\"window.pwned='img';document.title='pwned'\"> 바이오 특화단지 소식")
 
 _RELEASE = (
     "인천시는 14일 달빛바이오센터에서 시흥시와 함께 바이오 특화단지 공동 실무회의를 열었다고 밝혔다.\n"
@@ -64,7 +76,7 @@ ARTICLES = [
     # a hostile title and body: must be shown as text, never run
     {"url": "https://beta.example/news/9", "source": "beta", "published": "2026-10-16T12:00:00+09:00",
      "title": HOSTILE_TITLE,
-     "body": "바이오 특화단지 소식을 전한다.\n<img src=x onerror=\"document.title='pwned'\"> 본문 끝."},
+     "body": "바이오 특화단지 소식을 전한다.\n<img src=x onerror=\"window.pwned='body'\"> 본문 끝."},
     # outside a --since 2026-10-10 window
     {"url": "https://alpha.example/news/0", "source": "alpha", "published": "2026-09-01T09:00:00+09:00",
      "title": "지난달 바이오 특화단지 설명회",
@@ -219,7 +231,7 @@ def test_nouns_cooccur_without_watched_terms(corpus: tuple[Path, Path], tokenize
 
 def test_html_escapes_scraped_text_and_loads_nothing(corpus: tuple[Path, Path], tokenizer: Tokenizer) -> None:
     page = render_html(_report(corpus, tokenizer))
-    assert "&lt;script&gt;document.title=" in page
+    assert "&lt;script&gt;window.pwned=" in page and "&lt;img src=x onerror=" in page
     assert "<script" not in page.lower()
     assert "<img" not in page.lower()
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
@@ -263,59 +275,152 @@ def test_cli_rejects_a_bad_since(corpus: tuple[Path, Path]) -> None:
 
 
 # -- a real browser ------------------------------------------------------------------------------
+# Selenium drives Debian's Chromium through Debian's ChromeDriver (named explicitly: Selenium Manager
+# would try to download a driver). One headless browser serves every test below.
 
-def _chromium_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium: apt-get install -y chromium")
-    done = subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--enable-logging=stderr", "--v=0",
-         f"--user-data-dir={tmp_path / 'profile'}", *args],
-        capture_output=True, text=True, timeout=90, check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done
+CHROME_ARGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync")
 
-
-def _chromium(tmp_path: Path, *args: str) -> str:
-    return _chromium_run(tmp_path, *args).stdout
-
-
-def _console(stderr: str) -> list[str]:
-    """The page's console messages (errors, CSP violations) as Chromium logs them with --enable-logging."""
-    return [line for line in stderr.splitlines() if ":CONSOLE" in line]
+# For every svg.chart: its box, and how many bars (rects with a <title> tooltip) are drawn with a non-zero box.
+_CHARTS_JS = """
+return Array.from(document.querySelectorAll('svg.chart')).map(svg => {
+  const box = svg.getBoundingClientRect();
+  const bars = Array.from(svg.querySelectorAll('rect')).filter(r => r.querySelector('title'));
+  const drawn = bars.filter(r => { const b = r.getBoundingClientRect(); return b.width > 0 && b.height > 0; });
+  return {cls: svg.getAttribute('class'), width: box.width, height: box.height, bars: drawn.length};
+});
+"""
 
 
-def test_browser_runs_no_script_and_draws_the_charts(corpus: tuple[Path, Path], tokenizer: Tokenizer,
-                                                     tmp_path: Path) -> None:
-    page = tmp_path / "report.html"
-    page.write_text(render_html(_report(corpus, tokenizer)), encoding="utf-8")
-    done = _chromium_run(tmp_path, "--dump-dom", page.as_uri())
-    dom = done.stdout
-    assert _console(done.stderr) == []  # no console errors, no CSP violations
-    assert "<title>newscorpus coverage report</title>" in dom
-    assert "pwned" not in dom.split("</title>")[0]
-    assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in dom
-    assert dom.count("<svg") == 2 and dom.count("<rect") > 6
+def start_browser(profile: Path) -> WebDriver:
+    """Headless Chromium with a fresh profile; its console is readable with driver.get_log('browser')."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in (*CHROME_ARGS, f"--user-data-dir={profile}", "--window-size=1200,900"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+def screenshot_full_page(driver: WebDriver, out: Path) -> None:
+    """The whole page, not just the window (Chromium's DevTools capture beyond the viewport)."""
+    width, height = driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+    out.write_bytes(base64.b64decode(shot["data"]))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        pytest.skip(f"needs Debian's chromium and chromium-driver ({', '.join(missing)} missing): "
+                    "apt-get install -y chromium chromium-driver")
+    pytest.importorskip("selenium", reason="needs selenium (the dev extra)")
+    with tempfile.TemporaryDirectory(prefix="newscorpus-chromium-") as profile:
+        driver = start_browser(Path(profile))
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def _open(driver: WebDriver, page: Path, html_text: str) -> list[dict[str, str]]:
+    """Load html_text from a file:// URL; the console messages it produced (errors, CSP violations)."""
+    page.write_text(html_text, encoding="utf-8")
+    driver.get_log("browser")  # drain what an earlier page logged
+    driver.get(page.as_uri())
+    return [e for e in driver.get_log("browser") if e["level"] in ("WARNING", "SEVERE") or e["source"] == "security"]
+
+
+def _csp_violations(console: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [e for e in console if e["source"] == "security" or "Content Security Policy" in e["message"]]
+
+
+def _ran(driver: WebDriver) -> tuple[object, str]:
+    """(window.pwned or None, document.title): what an injected script would have changed."""
+    flag, title = driver.execute_script("return [window.pwned === undefined ? null : window.pwned, document.title]")
+    return flag, title
+
+
+@pytest.fixture(scope="module")
+def report_html(corpus: tuple[Path, Path], tokenizer: Tokenizer) -> tuple[Report, str]:
+    r = _report(corpus, tokenizer)
+    return r, render_html(r)
+
+
+def test_browser_sees_no_console_error_or_csp_violation(browser: WebDriver, report_html: tuple[Report, str],
+                                                        tmp_path: Path) -> None:
+    console = _open(browser, tmp_path / "report.html", report_html[1])
+    assert console == []
+    assert browser.title == "newscorpus coverage report"
+
+
+def test_browser_shows_the_hostile_title_as_text_and_runs_nothing(browser: WebDriver,
+                                                                  report_html: tuple[Report, str],
+                                                                  tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(browser, tmp_path / "report.html", report_html[1])
+    assert _ran(browser) == (None, "newscorpus coverage report")
+    assert browser.find_elements(By.TAG_NAME, "script") == []
+    assert browser.find_elements(By.TAG_NAME, "img") == []
+    shown = [a.text for a in browser.find_elements(By.TAG_NAME, "a") if a.text == HOSTILE_TITLE]
+    assert shown  # the title is there, character for character, as visible text
+
+
+def test_browser_draws_the_charts(browser: WebDriver, report_html: tuple[Report, str], tmp_path: Path) -> None:
+    r, page = report_html
+    _open(browser, tmp_path / "report.html", page)
+    charts = {c["cls"]: c for c in browser.execute_script(_CHARTS_JS)}
+    assert charts.keys() == {"chart day-chart", "chart outlet-chart"}
+    assert all(c["width"] > 100 and c["height"] > 50 for c in charts.values()), charts
+    assert charts["chart day-chart"]["bars"] == sum(len(counts) for _, counts in r.per_day)  # one per day and outlet
+    assert charts["chart outlet-chart"]["bars"] == sum((o.independent > 0) + (o.copies > 0) for o in r.outlets)
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "report.png"
     shot.unlink(missing_ok=True)
-    _chromium(tmp_path, "--hide-scrollbars", "--window-size=1200,2000", f"--screenshot={shot}", page.as_uri())
-    assert shot.stat().st_size > 10_000
+    screenshot_full_page(browser, shot)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    _, height = struct.unpack(">II", shot.read_bytes()[16:24])
+    assert height > browser.execute_script("return window.innerHeight")  # the full report, not one screen
 
 
-def test_browser_check_would_see_a_script_run(tmp_path: Path) -> None:
-    """Control: without escaping and CSP the same title does run, so the test above can fail."""
-    page = tmp_path / "unsafe.html"
-    page.write_text(f"<!doctype html><title>newscorpus coverage report</title><h1>{HOSTILE_TITLE}</h1>",
-                    encoding="utf-8")
-    done = _chromium_run(tmp_path, "--dump-dom", page.as_uri())
-    assert "<title>pwned</title>" in done.stdout
+# Controls: each check above does fail on a page that has the problem.
+
+def test_control_unescaped_title_without_csp_runs(browser: WebDriver, report_html: tuple[Report, str],
+                                                  tmp_path: Path) -> None:
+    page = report_html[1].replace(html.escape(HOSTILE_TITLE, quote=True), HOSTILE_TITLE)
+    page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page)
+    _open(browser, tmp_path / "unsafe.html", page)
+    flag, title = _ran(browser)
+    assert flag in ("script", "img") and title == "pwned"
 
 
-def test_browser_check_would_see_console_errors(tmp_path: Path) -> None:
-    """Control: a page with a script error does show up in the console check."""
-    page = tmp_path / "broken.html"
-    page.write_text("<!doctype html><title>t</title><script>missingFunction();</script>", encoding="utf-8")
-    assert any("missingFunction" in line for line in _console(_chromium_run(tmp_path, "--dump-dom",
-                                                                            page.as_uri()).stderr))
+def test_control_unescaped_title_under_csp_is_a_violation(browser: WebDriver, report_html: tuple[Report, str],
+                                                          tmp_path: Path) -> None:
+    page = report_html[1].replace(html.escape(HOSTILE_TITLE, quote=True), HOSTILE_TITLE)
+    console = _open(browser, tmp_path / "blocked.html", page)
+    assert _ran(browser) == (None, "newscorpus coverage report")  # the CSP blocks it...
+    assert _csp_violations(console)  # ...and the console check sees it
+
+
+def test_control_script_error_is_seen(browser: WebDriver, tmp_path: Path) -> None:
+    console = _open(browser, tmp_path / "broken.html",
+                    "<!doctype html><title>t</title><script>missingFunction();</script>")
+    assert any("missingFunction" in e["message"] for e in console)
+    assert not _csp_violations(console)
+
+
+def test_control_hidden_charts_are_seen(browser: WebDriver, report_html: tuple[Report, str],
+                                        tmp_path: Path) -> None:
+    _open(browser, tmp_path / "hidden.html", report_html[1].replace("</style>", ".chart rect{display:none}</style>"))
+    charts = browser.execute_script(_CHARTS_JS)
+    assert len(charts) == 2 and all(c["bars"] == 0 for c in charts)

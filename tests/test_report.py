@@ -16,6 +16,7 @@ import struct
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 import pytest
 from click.testing import CliRunner
 
-from pipelines import run
+from pipelines import run, tokenize
 from pipelines.cli import main
 from pipelines.normalize import KST
 from pipelines.report import Report, build_report, parse_since
@@ -111,17 +112,22 @@ def write_jsonl(path: Path, articles: list[dict[str, str]]) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def tokenizer() -> Tokenizer:
-    return Tokenizer()
+@contextmanager
+def one_kiwi(tokenizer: Tokenizer) -> Iterator[None]:
+    """The importer and the report command reuse the session's Kiwi model instead of loading their own."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(run, "Tokenizer", lambda *args, **kwargs: tokenizer)
+        mp.setattr(tokenize, "Tokenizer", lambda *args, **kwargs: tokenizer)
+        yield
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def corpus(tmp_path_factory: pytest.TempPathFactory, tokenizer: Tokenizer) -> tuple[Path, Path]:
     """(db, watchlist) of the imported mini corpus; shared read-only by the tests below."""
     folder = tmp_path_factory.mktemp("report")
     db = folder / "corpus.db"
-    result = run.import_file(Config(db_path=db), write_jsonl(folder / "articles.jsonl", ARTICLES))
+    with one_kiwi(tokenizer):
+        result = run.import_file(Config(db_path=db), write_jsonl(folder / "articles.jsonl", ARTICLES))
     assert not result.stats.bad_lines, result.stats.bad_lines
     watchlist = folder / "watch.toml"
     watchlist.write_text(WATCHLIST, encoding="utf-8")
@@ -248,7 +254,12 @@ def test_markdown_escapes_scraped_text(corpus: tuple[Path, Path], tokenizer: Tok
 
 # -- command -------------------------------------------------------------------------------------
 
-def test_cli_json_and_new_since_last_report(tmp_path: Path) -> None:
+def test_cli_json_and_new_since_last_report(tmp_path: Path, tokenizer: Tokenizer) -> None:
+    with one_kiwi(tokenizer):
+        _cli_json_and_new_since_last_report(tmp_path)
+
+
+def _cli_json_and_new_since_last_report(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     run.import_file(Config(db_path=db), write_jsonl(tmp_path / "a.jsonl", ARTICLES[:3]))
     watch = tmp_path / "w.toml"

@@ -31,5 +31,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/search.py --n 100000
 	$(BIN)/python benchmarks/crawl.py
 
+# The corpus in a browser with the canned queries of metadata.json (filed under the database name "corpus").
+.PHONY: browse
+browse: $(STAMP)
+	@$(BIN)/python -c "import datasette" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[browse]'
+	@test -f corpus.db || { echo "no corpus.db here: run make demo (or newscorpus crawl / import) first"; exit 2; }
+	@echo "Browse the corpus at http://127.0.0.1:8001/corpus (canned queries listed there); Ctrl-C to stop"
+	$(BIN)/datasette corpus.db -m metadata.json -h 127.0.0.1 -p 8001 --setting sql_time_limit_ms 5000
+
 clean:
 	rm -rf $(VENV) corpus.db corpus.db-wal corpus.db-shm corpus.db.lock report.html

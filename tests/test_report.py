@@ -334,7 +334,6 @@ def browser() -> Iterator[WebDriver]:
     if missing:
         pytest.skip(f"needs Debian's chromium and chromium-driver ({', '.join(missing)} missing): "
                     "apt-get install -y chromium chromium-driver")
-    pytest.importorskip("selenium", reason="needs selenium (the dev extra)")
     with tempfile.TemporaryDirectory(prefix="newscorpus-chromium-") as profile:
         driver = start_browser(Path(profile))
         try:

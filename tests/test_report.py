@@ -403,6 +403,25 @@ def test_browser_draws_the_charts(browser: WebDriver, report_html: tuple[Report,
     assert height > browser.execute_script("return window.innerHeight")  # the full report, not one screen
 
 
+_CLIPPED_JS = """
+return Array.from(document.querySelectorAll('svg.chart')).flatMap(svg => {
+  const box = svg.getBoundingClientRect();
+  return Array.from(svg.querySelectorAll('text')).filter(t => {
+    const b = t.getBoundingClientRect();
+    return b.right > box.right + 0.5 || b.left < box.left - 0.5;
+  }).map(t => svg.getAttribute('class') + ': ' + t.textContent);
+});
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="report_render.day_chart_svg: with few days the SVG is narrower than its "
+                                       "legend, so the last outlet's name is cut off; drop this mark with the fix")
+def test_browser_chart_labels_are_not_cut_off(browser: WebDriver, report_html: tuple[Report, str],
+                                              tmp_path: Path) -> None:
+    _open(browser, tmp_path / "report.html", report_html[1])
+    assert browser.execute_script(_CLIPPED_JS) == []
+
+
 # Controls: each check above does fail on a page that has the problem.
 
 def test_control_unescaped_title_without_csp_runs(browser: WebDriver, report_html: tuple[Report, str],

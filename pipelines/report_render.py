@@ -49,6 +49,27 @@ def _colours(report: Report) -> dict[str, str]:
     return {n: _PALETTE[i % len(_PALETTE)] for i, n in enumerate(names)}
 
 
+def _text_width(text: str) -> int:
+    """Rough rendered width in px of 11px SVG text: wide (Hangul/CJK) glyphs count double."""
+    return sum(13 if ord(ch) >= 0x1100 else 8 for ch in text)
+
+
+def _legend(colours: dict[str, str], left: int, top: int, max_right: int) -> tuple[list[str], int, int]:
+    """Legend swatches wrapped into rows of 16 px at max_right; returns the SVG items, width and row count."""
+    items: list[str] = []
+    x, row, right = left, 0, left
+    for source, colour in colours.items():
+        w = 14 + _text_width(source) + 12
+        if x > left and x + w > max_right:
+            x, row = left, row + 1
+        y = top + 16 * row
+        items.append(f'<rect x="{x}" y="{y}" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{x + 14}" y="{y + 9}">{_e(source)}</text>')
+        x += w
+        right = max(right, x)
+    return items, right, row + 1
+
+
 def day_chart_svg(report: Report) -> str:
     """Stacked bars: watched articles per day, one colour per outlet."""
     if not report.days:
@@ -57,8 +78,10 @@ def day_chart_svg(report: Report) -> str:
     peak = max(sum(n for _, n in counts) for _, counts in report.per_day) or 1
     bar = max(6, min(36, 760 // len(report.days)))
     left, top, plot_h = 34, 10, 180
-    width = left + bar * len(report.days) + 10
-    height = top + plot_h + 46
+    legend, legend_w, legend_rows = _legend(colours, left, top + plot_h + 24,
+                                            max(left + bar * len(report.days), 760 - left))
+    width = max(left + bar * len(report.days) + 10, legend_w + 10)
+    height = top + plot_h + 30 + 16 * legend_rows
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="articles per day and outlet" '
            f'class="chart day-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}">']
     for i in range(5):
@@ -77,11 +100,7 @@ def day_chart_svg(report: Report) -> str:
                        f'fill="{colours.get(source, "#999")}"><title>{_e(day)} {_e(source)}: {n}</title></rect>')
         if i % step == 0:
             out.append(f'<text x="{x + bar / 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle">{_e(day[5:])}</text>')
-    legend_x = left
-    for source, colour in colours.items():
-        out.append(f'<rect x="{legend_x}" y="{height - 16}" width="10" height="10" fill="{colour}"/>'
-                   f'<text x="{legend_x + 14}" y="{height - 7}">{_e(source)}</text>')
-        legend_x += 22 + 7 * len(source)
+    out.extend(legend)
     out.append("</svg>")
     return "".join(out)
 
@@ -92,9 +111,11 @@ def outlet_chart_svg(report: Report) -> str:
         return "<p class=muted>no outlets</p>"
     colours = _colours(report)
     peak = max(o.articles for o in report.outlets)
-    row, label, plot_w = 22, 120, 420
+    row, plot_w = 22, 420
+    label = 16 + max(_text_width(o.source) for o in report.outlets)
     height = row * len(report.outlets) + 8
-    width = label + plot_w + 120
+    width = label + plot_w + 16 + max(_text_width(f"{o.articles} ({o.independent} own, {o.copies} copies)")
+                                      for o in report.outlets)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="articles per outlet" '
            f'class="chart outlet-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}">']
     for i, o in enumerate(report.outlets):

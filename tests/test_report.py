@@ -414,8 +414,6 @@ return Array.from(document.querySelectorAll('svg.chart')).flatMap(svg => {
 """
 
 
-@pytest.mark.xfail(strict=True, reason="report_render.day_chart_svg: with few days the SVG is narrower than its "
-                                       "legend, so the last outlet's name is cut off; drop this mark with the fix")
 def test_browser_chart_labels_are_not_cut_off(browser: WebDriver, report_html: tuple[Report, str],
                                               tmp_path: Path) -> None:
     _open(browser, tmp_path / "report.html", report_html[1])

@@ -21,9 +21,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -187,7 +188,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         site = self.server.site
-        site.hit(self.path)
+        visit = site.hit(self.path)
+        self.wfile = _WatchedWriter(self.wfile, site, visit)  # type: ignore[assignment]
         try:
             handler = site.routes.get(self.path)
             if handler is None:
@@ -195,10 +197,34 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 handler(self)
         finally:
-            site.leave()
+            site.leave(visit)
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+@dataclass(eq=False)
+class _Visit:
+    """One request being answered; counts the requests to the same site that arrived meanwhile."""
+
+    arrived_meanwhile: int = 0
+
+
+class _WatchedWriter:
+    """The handler's socket writer, telling the site each time response bytes go out."""
+
+    def __init__(self, raw: Any, site: Site, visit: _Visit) -> None:
+        self._raw, self._site, self._visit = raw, site, visit
+
+    def write(self, data: bytes) -> int:
+        self._site.wrote(self._visit)
+        return self._raw.write(data)
+
+    def flush(self) -> None:
+        self._raw.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
 
 
 @dataclass
@@ -207,20 +233,33 @@ class Site:
 
     routes: dict[str, Handler] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
-    max_in_flight: int = 0
-    _in_flight: int = 0
+    max_in_flight: int = 0  # most requests seen in flight at once (see `wrote`)
+    _active: list[_Visit] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     base: str = ""
 
-    def hit(self, path: str) -> None:
+    def hit(self, path: str) -> _Visit:
         with self._lock:
             self.requests.append(path)
-            self._in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            visit = _Visit()
+            for other in self._active:
+                other.arrived_meanwhile += 1
+            self._active.append(visit)
+            return visit
 
-    def leave(self) -> None:
+    def wrote(self, visit: _Visit) -> None:
+        """Bytes of `visit`'s response went out: requests that arrived before them overlapped it for real.
+
+        Counting from hit to the handler's return instead would race: the client may hold the whole
+        response (and send its next request) before this server thread gets to run its `finally`.
+        """
         with self._lock:
-            self._in_flight -= 1
+            self.max_in_flight = max(self.max_in_flight, 1 + visit.arrived_meanwhile)
+
+    def leave(self, visit: _Visit) -> None:
+        with self._lock:
+            self.max_in_flight = max(self.max_in_flight, 1)
+            self._active.remove(visit)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -651,3 +690,22 @@ def test_read_only_database_exits_2_with_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 2, (out, err)
     lines = err.strip().splitlines()
     assert len(lines) == 1 and ("read" in lines[0].lower() or "cannot" in lines[0].lower()), err
+
+
+def test_control_in_flight_count_sees_real_concurrency(tmp_path: Path) -> None:
+    """The per-host check above can fail: let two requests per host run at once and it sees 2."""
+    stop = threading.Event()
+    with running_site(stop) as a:
+        links = []
+        for n in range(2001, 2007):
+            def slow(h: BaseHTTPRequestHandler, n: int = n) -> None:
+                time.sleep(0.3)
+                page(n)(h)
+            a.routes[f"/news/{n}"] = slow
+            links.append(a.url(f"/news/{n}"))
+        a.routes["/rss.xml"] = send(body=rss(links), ctype="application/rss+xml")
+        source = Source(id="a", name="a", homepage=a.url("/"), feeds=(a.url("/rss.xml"),),
+                        article_pattern=re.compile(r"/news/"), rate=0.01)
+        run.crawl(Config(db_path=tmp_path / "corpus.db", fetch=replace(FAST, per_host_concurrency=2)), [source])
+        stop.set()
+    assert a.max_in_flight == 2

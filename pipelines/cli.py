@@ -245,13 +245,12 @@ def extract(files: tuple[Path, ...], url: str | None, as_json: bool, quiet: bool
 
     Example: newscorpus extract page.html --url https://www.example.kr/news/articleView.html?idxno=1 --json
     """
-    from pipelines.extract_files import extract_file
+    from pipelines.extract_files import extract_files
 
     def body() -> int:
 
         failed = 0
-        for path in files:
-            result = extract_file(path, url)
+        for result in extract_files(files, url):
             failed += "error" in result
             if as_json:
                 click.echo(json.dumps(result, ensure_ascii=False))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -26,6 +26,7 @@ from scraper.extract.boilerplate import clean_lines
 from scraper.extract.bylines import dateline_names, parse_byline, parse_name_list
 from scraper.extract.dates import find_published, parse_datetime
 from scraper.extract.dom import ALWAYS_DROP, block_lines, node_text, remove_all, squash
+from scraper.extract.learn import BoilerplateLearner, drop_learned
 from scraper.extract.metadata import PageMeta, read_meta
 from scraper.extract.profile import SiteProfile, detect_profile
 from scraper.extract.titles import choose_title, clean_title
@@ -54,7 +55,8 @@ _AD_MARKER = re.compile(r"\$\$[A-Z_]{2,30}\$\$")
 
 
 def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at: datetime | None,
-        profile: str | None, source: str) -> Article:
+        profile: str | None, source: str, learner: BoilerplateLearner | None = None,
+        observe: bool = False) -> Article:
     if not isinstance(html, str):
         html = bytes(html).decode("utf-8", "replace") if isinstance(html, bytes | bytearray) else ""
     if not html.strip():
@@ -64,8 +66,11 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
     if profile is not None and profile not in profiles:
         raise ExtractError(url, f"unknown profile {profile!r}")
     tree = LexborHTMLParser(html)
+    if learner is not None and observe:
+        learner.observe_tree(tree, url)
     meta = read_meta(tree)
     prof = profiles[profile] if profile is not None else detect_profile(url, tree, profiles)
+    learned = learner if learner is not None and prof is None and learner.knows(url) else None
 
     refusal = tree.css_first(", ".join((*NOT_ARTICLE, *(prof.not_article if prof else ()))))
     if refusal is not None:
@@ -74,7 +79,7 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
     if not title:
         raise MissingField(url, "title")
     published = _published_meta(meta)
-    container, from_profile = _container(tree, prof)
+    container, from_profile = _container(tree, prof, _skip_learned(learned, url))
     if container is None:
         lines = [squash(x) for x in (meta.article_body or "").splitlines() if squash(x)]
         if sum(map(len, lines)) < 200:
@@ -86,6 +91,8 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
         if generic.looks_like_listing(container, strict=not from_profile):
             raise ExtractError(url, "not an article (link-dense listing page)")
         lines = _lines(container, prof)
+        if learned is not None:
+            lines = drop_learned(lines, learned, url)
     cleaned = clean_lines(lines)
     body_lines = [line for line in cleaned.lines if line]
     while body_lines and body_lines[0] == title:  # the headline inside a generic container
@@ -186,7 +193,14 @@ def _published_visible(tree: LexborHTMLParser, prof: SiteProfile | None,
     return find_published(squash(body.text(deep=True, separator=" ")[:300_000]), need_time=True)
 
 
-def _container(tree: LexborHTMLParser, prof: SiteProfile | None) -> tuple[LexborNode | None, bool]:
+def _skip_learned(learned: BoilerplateLearner | None, url: str) -> Callable[[str], bool] | None:
+    if learned is None:
+        return None
+    return lambda text: learned.is_boilerplate(url, text)
+
+
+def _container(tree: LexborHTMLParser, prof: SiteProfile | None,
+               skip: Callable[[str], bool] | None = None) -> tuple[LexborNode | None, bool]:
     if prof is not None:
         for sel in prof.body:
             node = tree.css_first(sel)
@@ -199,7 +213,7 @@ def _container(tree: LexborHTMLParser, prof: SiteProfile | None) -> tuple[Lexbor
     node = generic.known_container(tree) or _embedded_body(tree, generic.EMBEDDED_BODY_KEYS)
     if node is not None:
         return node, False
-    best = generic.scored_container(tree)
+    best = generic.scored_container(tree, skip)
     return (best.node, False) if best is not None and best.score >= 3.0 else (None, False)
 
 

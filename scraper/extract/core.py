@@ -214,6 +214,8 @@ def _container(tree: LexborHTMLParser, prof: SiteProfile | None,
     if node is not None:
         return node, False
     best = generic.scored_container(tree, skip)
+    if skip is not None and (best is None or best.score < 3.0):  # every paragraph learned: trust the page
+        best = generic.scored_container(tree)
     return (best.node, False) if best is not None and best.score >= 3.0 else (None, False)
 
 

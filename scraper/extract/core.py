@@ -28,7 +28,7 @@ from scraper.extract.dates import find_published, parse_datetime
 from scraper.extract.dom import ALWAYS_DROP, block_lines, node_text, remove_all, squash
 from scraper.extract.learn import BoilerplateLearner, drop_learned
 from scraper.extract.metadata import PageMeta, read_meta
-from scraper.extract.profile import SiteProfile, detect_profile
+from scraper.extract.profile import Embedded, SiteProfile, detect_profile
 from scraper.extract.titles import choose_title, clean_title
 from scraper.models import Article
 
@@ -79,7 +79,8 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
     if not title:
         raise MissingField(url, "title")
     published = _published_meta(meta)
-    container, from_profile = _container(tree, prof, _skip_learned(learned, url))
+    embedded = _read_embedded(tree, prof)
+    container, from_profile = _container(tree, prof, _skip_learned(learned, url), embedded)
     if container is None:
         lines = [squash(x) for x in (meta.article_body or "").splitlines() if squash(x)]
         if sum(map(len, lines)) < 200:
@@ -101,9 +102,12 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
         raise MissingField(url, "body")
     captions.extend(c for c in cleaned.captions if c not in captions)
 
+    if published is None and embedded is not None:
+        published = parse_datetime(embedded.published)
     if published is None:
         published = _published_visible(tree, prof, container)
-    authors = _authors(tree, prof, meta, container, cleaned.signoff_names, body_lines[0])
+    authors = _authors(tree, prof, meta, container, cleaned.signoff_names, body_lines[0],
+                       embedded.authors if embedded is not None else ())
     article = Article(
         source=source, url=url, title=title, body="\n".join(body_lines), published=published,
         authors=authors, captions=tuple(captions), profile=prof.name if prof else "generic",
@@ -159,7 +163,7 @@ def _published_visible(tree: LexborHTMLParser, prof: SiteProfile | None,
         for sel in prof.published:
             for node in tree.css(sel)[:5]:
                 attrs = node.attributes
-                for attr in ("datetime", "content", "data-published-time"):
+                for attr in ("datetime", "content", "data-published-time", "data-date-time"):
                     value = parse_datetime(attrs.get(attr))
                     if value is not None:
                         return value
@@ -199,11 +203,26 @@ def _skip_learned(learned: BoilerplateLearner | None, url: str) -> Callable[[str
     return lambda text: learned.is_boilerplate(url, text)
 
 
-def _container(tree: LexborHTMLParser, prof: SiteProfile | None,
-               skip: Callable[[str], bool] | None = None) -> tuple[LexborNode | None, bool]:
+def _read_embedded(tree: LexborHTMLParser, prof: SiteProfile | None) -> Embedded | None:
+    if prof is None or prof.embedded is None:
+        return None
+    try:
+        return prof.embedded(tree)
+    except (ValueError, TypeError, KeyError, AttributeError) as e:  # a hook meeting unexpected JSON
+        log.debug("profile %s: embedded article unreadable: %r", prof.name, e)
+        return None
+
+
+def _container(tree: LexborHTMLParser, prof: SiteProfile | None, skip: Callable[[str], bool] | None = None,
+               embedded: Embedded | None = None) -> tuple[LexborNode | None, bool]:
     if prof is not None:
         for sel in prof.body:
             node = tree.css_first(sel)
+            if node is not None and node_text(node):
+                return node, True
+        if embedded is not None and embedded.body_html.strip():
+            doc = LexborHTMLParser(f"<html><body><div>{embedded.body_html}</div></body></html>")
+            node = doc.css_first("body > div")
             if node is not None and node_text(node):
                 return node, True
         if prof.json_body_keys:
@@ -253,17 +272,17 @@ def _take_captions(container: LexborNode, prof: SiteProfile | None) -> list[str]
 
 
 def _lines(container: LexborNode, prof: SiteProfile | None) -> list[str]:
+    lines: list[str] = []
     if prof is not None and prof.paragraphs:
-        lines: list[str] = []
         for node in container.css(prof.paragraphs):
             lines.extend(block_lines(node))
-    else:
+    if not lines:  # no profile paragraphs (or a template variant without them): every block line
         lines = block_lines(container)
     return [_AD_MARKER.sub("", line).strip() if "$$" in line else line for line in lines]
 
 
 def _authors(tree: LexborHTMLParser, prof: SiteProfile | None, meta: PageMeta, container: LexborNode | None,
-             signoff: tuple[str, ...], first_line: str) -> tuple[str, ...]:
+             signoff: tuple[str, ...], first_line: str, embedded: tuple[str, ...] = ()) -> tuple[str, ...]:
     if meta.authors:
         names = parse_name_list(", ".join(meta.authors))
         if names:
@@ -275,6 +294,10 @@ def _authors(tree: LexborHTMLParser, prof: SiteProfile | None, meta: PageMeta, c
                 names = parse_byline(text) or parse_name_list(text)
                 if names:
                     return names
+    if embedded:
+        names = parse_name_list(", ".join(embedded))
+        if names:
+            return names
     if signoff:
         return signoff
     names = dateline_names(first_line)

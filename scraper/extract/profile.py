@@ -16,6 +16,15 @@ from scraper.models import Article
 
 
 @dataclass(frozen=True, slots=True)
+class Embedded:
+    """An article serialized in a page script (client-rendered templates), read by a profile hook."""
+
+    body_html: str  # paragraphs as HTML (<p>, <h3>, <figure><figcaption>)
+    published: str | None = None  # any format `dates.parse_datetime` reads
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SiteProfile:
     """Selectors for one CMS family. Tuples of selectors are tried in order; first hit wins."""
 
@@ -33,6 +42,7 @@ class SiteProfile:
     json_body_keys: tuple[str, ...] = ()  # JSON string keys holding the body HTML in <script>s
     json_date_keys: tuple[str, ...] = ()  # JSON string keys holding the publish time
     not_article: tuple[str, ...] = ()  # selectors marking pages of the family that are not articles
+    embedded: Callable[[LexborHTMLParser], Embedded | None] | None = None  # article JSON in a <script>
     postprocess: Callable[[Article], Article] | None = None
 
 

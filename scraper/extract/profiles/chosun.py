@@ -61,7 +61,7 @@ def fusion_article(tree: LexborHTMLParser) -> Embedded | None:
 CHOSUN = SiteProfile(
     name="chosun",
     url=re.compile(r"chosun\.com/[a-z_-]+/(?:[a-z_-]+/)?\d{4}/\d{2}/\d{2}/[A-Z0-9]{16,}"),
-    markers=("script#fusion-metadata", "section.article-body p.article-body__content-text"),
+    markers=("#fusion-metadata", "p.article-body__content-text"),
     title=("h1.article-header__headline",),
     byline=(".article-byline__author",),
     published=(".inputDate", ".upDate"),

@@ -16,7 +16,7 @@ from scraper.extract.profile import SiteProfile
 DAUM = SiteProfile(
     name="daum",
     url=re.compile(r"v\.daum\.net/v/\d{14,}"),
-    markers=("div.article_view[data-translation-body]", "h3.tit_view", "span.info_view",
+    markers=("h3.tit_view", "div.article_view[data-translation-body]",
              'meta[property="og:url"][content*="v.daum.net/v/"]'),
     title=("h3.tit_view", ".head_view .tit_view"),
     byline=(".info_view .txt_info",),

@@ -16,7 +16,7 @@ KHAN = SiteProfile(
     name="khan",
     url=re.compile(r"khan\.co\.kr/(?:[a-z_-]+/[a-z_-]+/)?article/\d{12}"),
     markers=('meta[property="og:site_name"][content="경향신문"]', 'link[rel="canonical"][href*="khan.co.kr/"]',
-             "div.art_body p.content_text", "#articleBody p.content_text"),
+             "p.content_text"),
     title=("article header h1", "h1#article_title", ".art_header h1"),
     byline=("header .editor", ".editor a", ".byline"),
     published=(".date p", ".byline", ".art_header .date"),

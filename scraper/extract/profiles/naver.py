@@ -17,7 +17,7 @@ from scraper.extract.profile import SiteProfile
 NAVER = SiteProfile(
     name="naver",
     url=re.compile(r"news\.naver\.com/(?:mnews/)?article/\d{3}/\d{6,12}|news\.naver\.com/main/read\.n(?:aver|hn)\?"),
-    markers=("article#dic_area", "div#newsct_article", "h2.media_end_head_headline", "#articleBodyContents"),
+    markers=("#dic_area", "h2.media_end_head_headline", "#articleBodyContents"),
     title=("h2#title_area", "h2.media_end_head_headline", ".media_end_head_headline", "#articleTitle"),
     byline=("div.byline", ".byline_s", ".media_end_head_journalist_name", ".media_end_head_journalist"),
     published=("span._ARTICLE_DATE_TIME", "span.media_end_head_info_datestamp_time[data-date-time]",

@@ -17,7 +17,7 @@ from scraper.extract.profile import SiteProfile
 YNA = SiteProfile(
     name="yna",
     url=re.compile(r"yna\.co\.kr/(?:amp/)?view/[A-Z]{3}\d{8}\d{6,}"),
-    markers=("div.story-news.article", "article.story-news", 'meta[property="og:site_name"][content="연합뉴스"]',
+    markers=(".story-news", 'meta[property="og:site_name"][content="연합뉴스"]',
              'link[rel="canonical"][href*="yna.co.kr/view/"]'),
     title=("header.title-article01 h1.tit", ".title-article01 h1", "h1.tit01", "h1.tit"),
     byline=(".writer-zone01 .tit-name", ".txt-con .tit-name", ".tit-name", ".writer-zone01"),

@@ -94,6 +94,17 @@ def test_learned_blocks_are_dropped_and_the_article_kept() -> None:
         assert not any(s in art.body for s in SIDEBAR)
 
 
+def test_a_reporters_repeated_sign_off_still_names_the_author() -> None:
+    learner = BoilerplateLearner()
+    signed = [page(i).replace(f"<p>{CLOSING}</p>", "<p>한누리 기자 nuri@dalbit.example</p>") for i in range(6)]
+    for i, html in enumerate(signed):
+        learner.observe(html, url(i))
+    assert learner.is_boilerplate(url(0), "한누리 기자 nuri@dalbit.example")
+    art = extract(signed[2], url(2), learner=learner)
+    assert art.authors == ("한누리",)
+    assert art.body.split("\n") == article_lines(2)
+
+
 def test_learning_moves_the_container_off_a_repeated_sidebar() -> None:
     learner = trained()
     art = extract(short_page(1), url(1), learner=learner)

@@ -63,7 +63,8 @@ def is_boilerplate(line: str) -> bool:
     return bool(_PROMO.match(line)) or _is_ui(line)
 
 
-def _is_signoff(line: str) -> bool:
+def is_signoff(line: str) -> bool:
+    """A reporter sign-off line: `홍길동 기자 hong@x.kr`, `/홍길동 기자`, a bare e-mail."""
     if len(line) > 80:
         return False
     has_title = "기자" in line or "특파원" in line
@@ -93,7 +94,7 @@ def clean_lines(lines: list[str]) -> CleanText:
     names: list[str] = []
     while body:
         last = body[-1]
-        if _is_signoff(last):
+        if is_signoff(last):
             names.extend(parse_byline(last))
             body.pop()
             continue

@@ -17,9 +17,9 @@ Rule — a block is boilerplate for a host when all hold:
   sighting — so a sidebar added last week qualifies, a paragraph three articles share does not.
 
 Only the generic extractor (no profile matched) consults the learner, and it never lets a learned
-block erase the article: dateline lines are kept, and if learned blocks would remove more than
-`max_drop` (default 60 %) of the body's characters nothing is removed (the same story saved
-under several URLs looks like boilerplate to counting alone).
+block erase the article: dateline and sign-off lines are kept (the line cleaner handles them), and
+if learned blocks would remove more than `max_drop` (default 60 %) of the body's characters nothing
+is removed (the same story saved under several URLs looks like boilerplate to counting alone).
 
 Persistence is optional and explicit: `save(conn)` / `BoilerplateLearner.load(conn)` use two
 tables of their own (created with CREATE TABLE IF NOT EXISTS). Blocks not seen on the last
@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper.extract.boilerplate import is_signoff
 from scraper.extract.dom import block_lines
 
 log = logging.getLogger(__name__)
@@ -190,8 +191,12 @@ class BoilerplateLearner:
 
 
 def drop_learned(lines: list[str], learner: BoilerplateLearner, url: str) -> list[str]:
-    """`lines` without the host's learned boilerplate; unchanged if that would gut the article."""
-    kept = [line for line in lines if _DATELINE.match(line) or not learner.is_boilerplate(url, line)]
+    """`lines` without the host's learned boilerplate; unchanged if that would gut the article.
+
+    Datelines and reporter sign-offs stay: the line cleaner reads names from them (and drops sign-offs).
+    """
+    kept = [line for line in lines
+            if _DATELINE.match(line) or is_signoff(line) or not learner.is_boilerplate(url, line)]
     if len(kept) == len(lines):
         return lines
     total = sum(map(len, lines))

@@ -12,7 +12,6 @@ Order of evidence per field:
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -26,6 +25,7 @@ from scraper.extract.boilerplate import clean_lines
 from scraper.extract.bylines import dateline_names, parse_byline, parse_name_list
 from scraper.extract.dates import find_published, parse_datetime
 from scraper.extract.dom import ALWAYS_DROP, block_lines, node_text, remove_all, squash
+from scraper.extract.embedded import fragment, json_string_body, read_embedded
 from scraper.extract.learn import BoilerplateLearner, drop_learned
 from scraper.extract.metadata import PageMeta, read_meta
 from scraper.extract.profile import Embedded, SiteProfile, detect_profile
@@ -79,7 +79,7 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
     if not title:
         raise MissingField(url, "title")
     published = _published_meta(meta)
-    embedded = _read_embedded(tree, prof)
+    embedded = read_embedded(tree, prof)
     container, from_profile = _container(tree, prof, _skip_learned(learned, url), embedded)
     if container is None:
         lines = [squash(x) for x in (meta.article_body or "").splitlines() if squash(x)]
@@ -203,16 +203,6 @@ def _skip_learned(learned: BoilerplateLearner | None, url: str) -> Callable[[str
     return lambda text: learned.is_boilerplate(url, text)
 
 
-def _read_embedded(tree: LexborHTMLParser, prof: SiteProfile | None) -> Embedded | None:
-    if prof is None or prof.embedded is None:
-        return None
-    try:
-        return prof.embedded(tree)
-    except (ValueError, TypeError, KeyError, AttributeError) as e:  # a hook meeting unexpected JSON
-        log.debug("profile %s: embedded article unreadable: %r", prof.name, e)
-        return None
-
-
 def _container(tree: LexborHTMLParser, prof: SiteProfile | None, skip: Callable[[str], bool] | None = None,
                embedded: Embedded | None = None) -> tuple[LexborNode | None, bool]:
     if prof is not None:
@@ -221,43 +211,20 @@ def _container(tree: LexborHTMLParser, prof: SiteProfile | None, skip: Callable[
             if node is not None and node_text(node):
                 return node, True
         if embedded is not None and embedded.body_html.strip():
-            doc = LexborHTMLParser(f"<html><body><div>{embedded.body_html}</div></body></html>")
-            node = doc.css_first("body > div")
+            node = fragment(embedded.body_html)
             if node is not None and node_text(node):
                 return node, True
         if prof.json_body_keys:
-            node = _embedded_body(tree, prof.json_body_keys)
+            node = json_string_body(tree, prof.json_body_keys)
             if node is not None:
                 return node, True
-    node = generic.known_container(tree) or _embedded_body(tree, generic.EMBEDDED_BODY_KEYS)
+    node = generic.known_container(tree) or json_string_body(tree, generic.EMBEDDED_BODY_KEYS)
     if node is not None:
         return node, False
     best = generic.scored_container(tree, skip)
     if skip is not None and (best is None or best.score < 3.0):  # every paragraph learned: trust the page
         best = generic.scored_container(tree)
     return (best.node, False) if best is not None and best.score >= 3.0 else (None, False)
-
-
-def _embedded_body(tree: LexborHTMLParser, keys: tuple[str, ...]) -> LexborNode | None:
-    """Body HTML serialized as a JSON string inside a <script> (client-rendered templates)."""
-    best = ""
-    for key in keys:
-        pattern = re.compile(r'"' + re.escape(key) + r'"\s*:\s*"((?:[^"\\]|\\.)*)"')
-        needle = f'"{key}"'
-        for script in tree.css("script")[:300]:
-            text = script.text(deep=True) or ""
-            if needle not in text:
-                continue
-            for m in pattern.finditer(text):
-                try:
-                    value = json.loads('"' + m.group(1) + '"', strict=False)
-                except ValueError:
-                    continue
-                if isinstance(value, str) and len(value) > len(best):
-                    best = value
-    if len(best) < 100:
-        return None
-    return LexborHTMLParser(f"<html><body><div>{best}</div></body></html>").css_first("body > div")
 
 
 def _take_captions(container: LexborNode, prof: SiteProfile | None) -> list[str]:

@@ -6,6 +6,12 @@
     for html, url in pages:
         extract(html, url, learner=learner) # pass 2: the generic extractor skips learned blocks
 
+In a crawl, one parse per page does both, and the counts can live across nights:
+
+    learner = BoilerplateLearner.load(conn)                       # empty the first time
+    article = extract(html, url, learner=learner, observe=True)   # count this page, then extract
+    learner.save(conn)
+
 A *block* is one text line of the page (a paragraph, list item, heading, `<br>`-separated run;
 see `dom.block_lines`), normalised (NFC, lower case, digits folded to 0, whitespace squashed)
 and hashed to a 63-bit fingerprint. Each distinct page (by URL) counts once per host.

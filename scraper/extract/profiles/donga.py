@@ -16,7 +16,7 @@ DONGA = SiteProfile(
     name="donga",
     url=re.compile(r"donga\.com/news/[A-Za-z_]+/article/all/\d{8}/\d+"),
     markers=('meta[property="og:site_name"][content="동아일보"]', 'link[rel="canonical"][href*="donga.com/news/"]',
-             "section.news_view", "div.article_txt"),
+             "section.news_view"),
     title=(".head_group h1", "h1.title", ".article_title h1"),
     byline=(".author_info", ".report", ".news_info .author"),
     published=(".date_info", ".news_info", ".title_foot .date01"),

@@ -16,7 +16,7 @@ from scraper.extract.profile import SiteProfile
 NEWSIS = SiteProfile(
     name="newsis",
     url=re.compile(r"newsis\.com/view/(?:\?id=)?NIS[A-Z]\d{8}_\d{10}"),
-    markers=("div.articleView", 'meta[property="og:site_name"][content="뉴시스"]',
+    markers=("div.articleView .viewer", 'meta[property="og:site_name"][content="뉴시스"]',
              'link[rel="canonical"][href*="newsis.com/view/"]'),
     title=("div.articleView h1.tit", "h1.tit.title_area", ".view .top h1"),
     published=(".infoLine p.txt", ".infoLine"),

@@ -243,15 +243,17 @@ def demo(db: Path, quiet: bool, verbose: bool, as_json: bool, port: int | None, 
 def extract(files: tuple[Path, ...], url: str | None, as_json: bool, quiet: bool) -> None:
     """Extract articles from saved HTML files (no database).
 
+    Given several pages of one site, text blocks repeated across them (sidebars, footers) are learned
+    and left out of pages no extraction profile knows.
+
     Example: newscorpus extract page.html --url https://www.example.kr/news/articleView.html?idxno=1 --json
     """
-    from pipelines.extract_files import extract_file
+    from pipelines.extract_files import extract_files
 
     def body() -> int:
 
         failed = 0
-        for path in files:
-            result = extract_file(path, url)
+        for result in extract_files(files, url):
             failed += "error" in result
             if as_json:
                 click.echo(json.dumps(result, ensure_ascii=False))

@@ -62,3 +62,11 @@ def test_every_profile_has_a_fixture(name: str) -> None:
 
 def test_profiles_are_named_by_their_key() -> None:
     assert all(key == prof.name for key, prof in PROFILES.items())
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_profile_is_detected_from_the_markup_alone(path: Path) -> None:
+    """A saved page without its URL (newscorpus extract on a file) still gets its profile."""
+    html, truth = _load(path)
+    article = extract(html, path.resolve().as_uri())
+    assert (article.profile, article.body) == (truth["profile"], truth["body"])

@@ -7,6 +7,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
 from scraper.errors import ExtractError, MissingField
 from scraper.extract import extract
@@ -71,8 +72,12 @@ def test_huge_page_is_handled_quickly() -> None:
     html = _article(f"<div class='story'>{f'<p>{PROSE}</p>' * 5}</div>" + filler * 24_000)
     assert len(html) > 15_000_000
     start = time.perf_counter()
+    LexborHTMLParser(html)  # the same-process baseline: parsing the page once
+    parse = time.perf_counter() - start
+    start = time.perf_counter()
     article = extract(html, "https://example.kr/a/1")
-    assert time.perf_counter() - start < 10
+    # a ratio, not seconds, so a loaded machine cannot fail it; quadratic work would be far above
+    assert time.perf_counter() - start < 15 * parse
     assert PROSE in article.body
 
 

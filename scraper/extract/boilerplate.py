@@ -3,7 +3,7 @@
 Kept: datelines at the start (`[뉴스스텝]`, `(인천=뉴스1) 홍길동 기자 =`) — they are part of the
 published text (dedup ignores them later). Moved to captions: `▲ …` photo lines. Dropped:
 copyright notices (저작권자 … 무단전재), reporter sign-offs at the end (`/홍길동 기자 hong@x.kr`),
-promo lines (`▶ …`), 관련기사 boxes, share/print button labels.
+promo lines (`▶ …`), tip solicitations (`… 제보를 기다립니다`), 관련기사 boxes, share/print button labels.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ _COPYRIGHT = re.compile(
     re.IGNORECASE,
 )
 _PROMO = re.compile(r"^\s*(?:▶|☞|▷|■\s*관련|◆\s*관련|<\s*관련|\[\s*관련)")
+_TIP_LINE = re.compile(  # tip solicitations: "… 제보를 기다립니다", "제보는 카카오톡 …", "기사제보: …"
+    r"제보를?\s*기다립니다\.?$|^\W*(?:기사\s*)?제보\s*(?:는|하기)?\s*[:：]?\s*(?:카카오톡|이메일|전화|[\w.+-]+@)"
+)
 _RELATED_HEADER = re.compile(
     r"^[\[<【]?\s*(?:관련\s*기사|관련\s*뉴스|이 기사와 관련된 기사|함께 보면 좋은 기사)\s*[\]>】]?$"
 )
@@ -55,12 +58,13 @@ def _is_ui(line: str) -> bool:
 
 def is_boilerplate(line: str) -> bool:
     """A line that is never article prose, wherever it appears."""
-    if len(line) <= _RUN_LEN and _COPYRIGHT.search(line):
+    if len(line) <= _RUN_LEN and (_COPYRIGHT.search(line) or _TIP_LINE.search(line)):
         return True
     return bool(_PROMO.match(line)) or _is_ui(line)
 
 
-def _is_signoff(line: str) -> bool:
+def is_signoff(line: str) -> bool:
+    """A reporter sign-off line: `홍길동 기자 hong@x.kr`, `/홍길동 기자`, a bare e-mail."""
     if len(line) > 80:
         return False
     has_title = "기자" in line or "특파원" in line
@@ -90,7 +94,7 @@ def clean_lines(lines: list[str]) -> CleanText:
     names: list[str] = []
     while body:
         last = body[-1]
-        if _is_signoff(last):
+        if is_signoff(last):
             names.extend(parse_byline(last))
             body.pop()
             continue

@@ -26,7 +26,8 @@ _DATELINE = re.compile(
 )
 _NOT_NAMES = frozenset(
     {"기자명", "사진", "취재", "온라인", "디지털", "뉴스", "영상", "편집", "사회부", "정치부", "경제부", "기사",
-     "담당", "본지", "전국", "인턴", "객원", "수습", "외신", "지역", "특별", "공동", "글", "그림", "이메일"}
+     "담당", "본지", "전국", "인턴", "객원", "수습", "외신", "지역", "특별", "공동", "글", "그림", "이메일", "뉴시스",
+     "공감언론", "연합뉴스"}
 )
 _UNIT_SUFFIXES = ("부", "팀", "국", "실", "센터", "뉴스", "일보", "신문", "방송", "타임즈", "경제", "저널", "미디어",
                   "투데이", "데스크", "닷컴")
@@ -85,5 +86,5 @@ def dateline_names(first_line: str) -> tuple[str, ...]:
         found = parse_name_list(m["names"])
         if found:
             return found
-    cut = re.search(r"\s[=|]\s|】|\]", head)
+    cut = re.search(r"\s[=|]\s", head) or re.search(r"】|\]", head)  # `[서울=뉴시스] 홍길동 기자 =` too
     return parse_byline(head[: cut.end()]) if cut else ()

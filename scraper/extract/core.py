@@ -12,10 +12,9 @@ Order of evidence per field:
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -26,8 +25,10 @@ from scraper.extract.boilerplate import clean_lines
 from scraper.extract.bylines import dateline_names, parse_byline, parse_name_list
 from scraper.extract.dates import find_published, parse_datetime
 from scraper.extract.dom import ALWAYS_DROP, block_lines, node_text, remove_all, squash
+from scraper.extract.embedded import fragment, json_string_body, read_embedded
+from scraper.extract.learn import BoilerplateLearner, drop_learned
 from scraper.extract.metadata import PageMeta, read_meta
-from scraper.extract.profile import SiteProfile, detect_profile
+from scraper.extract.profile import Embedded, SiteProfile, detect_profile
 from scraper.extract.titles import choose_title, clean_title
 from scraper.models import Article
 
@@ -54,7 +55,8 @@ _AD_MARKER = re.compile(r"\$\$[A-Z_]{2,30}\$\$")
 
 
 def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at: datetime | None,
-        profile: str | None, source: str) -> Article:
+        profile: str | None, source: str, learner: BoilerplateLearner | None = None,
+        observe: bool = False) -> Article:
     if not isinstance(html, str):
         html = bytes(html).decode("utf-8", "replace") if isinstance(html, bytes | bytearray) else ""
     if not html.strip():
@@ -64,8 +66,11 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
     if profile is not None and profile not in profiles:
         raise ExtractError(url, f"unknown profile {profile!r}")
     tree = LexborHTMLParser(html)
+    if learner is not None and observe:
+        learner.observe_tree(tree, url)
     meta = read_meta(tree)
     prof = profiles[profile] if profile is not None else detect_profile(url, tree, profiles)
+    learned = learner if learner is not None and prof is None and learner.knows(url) else None
 
     refusal = tree.css_first(", ".join((*NOT_ARTICLE, *(prof.not_article if prof else ()))))
     if refusal is not None:
@@ -74,7 +79,8 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
     if not title:
         raise MissingField(url, "title")
     published = _published_meta(meta)
-    container, from_profile = _container(tree, prof)
+    embedded = read_embedded(tree, prof)
+    container, from_profile = _container(tree, prof, _skip_learned(learned, url), embedded)
     if container is None:
         lines = [squash(x) for x in (meta.article_body or "").splitlines() if squash(x)]
         if sum(map(len, lines)) < 200:
@@ -86,6 +92,8 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
         if generic.looks_like_listing(container, strict=not from_profile):
             raise ExtractError(url, "not an article (link-dense listing page)")
         lines = _lines(container, prof)
+        if learned is not None:
+            lines = drop_learned(lines, learned, url)
     cleaned = clean_lines(lines)
     body_lines = [line for line in cleaned.lines if line]
     while body_lines and body_lines[0] == title:  # the headline inside a generic container
@@ -94,9 +102,12 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
         raise MissingField(url, "body")
     captions.extend(c for c in cleaned.captions if c not in captions)
 
+    if published is None and embedded is not None:
+        published = parse_datetime(embedded.published)
     if published is None:
         published = _published_visible(tree, prof, container)
-    authors = _authors(tree, prof, meta, container, cleaned.signoff_names, body_lines[0])
+    authors = _authors(tree, prof, meta, container, cleaned.signoff_names, body_lines[0],
+                       embedded.authors if embedded is not None else ())
     article = Article(
         source=source, url=url, title=title, body="\n".join(body_lines), published=published,
         authors=authors, captions=tuple(captions), profile=prof.name if prof else "generic",
@@ -152,7 +163,7 @@ def _published_visible(tree: LexborHTMLParser, prof: SiteProfile | None,
         for sel in prof.published:
             for node in tree.css(sel)[:5]:
                 attrs = node.attributes
-                for attr in ("datetime", "content", "data-published-time"):
+                for attr in ("datetime", "content", "data-published-time", "data-date-time"):
                     value = parse_datetime(attrs.get(attr))
                     if value is not None:
                         return value
@@ -186,43 +197,34 @@ def _published_visible(tree: LexborHTMLParser, prof: SiteProfile | None,
     return find_published(squash(body.text(deep=True, separator=" ")[:300_000]), need_time=True)
 
 
-def _container(tree: LexborHTMLParser, prof: SiteProfile | None) -> tuple[LexborNode | None, bool]:
+def _skip_learned(learned: BoilerplateLearner | None, url: str) -> Callable[[str], bool] | None:
+    if learned is None:
+        return None
+    return lambda text: learned.is_boilerplate(url, text)
+
+
+def _container(tree: LexborHTMLParser, prof: SiteProfile | None, skip: Callable[[str], bool] | None = None,
+               embedded: Embedded | None = None) -> tuple[LexborNode | None, bool]:
     if prof is not None:
         for sel in prof.body:
             node = tree.css_first(sel)
             if node is not None and node_text(node):
                 return node, True
+        if embedded is not None and embedded.body_html.strip():
+            node = fragment(embedded.body_html)
+            if node is not None and node_text(node):
+                return node, True
         if prof.json_body_keys:
-            node = _embedded_body(tree, prof.json_body_keys)
+            node = json_string_body(tree, prof.json_body_keys)
             if node is not None:
                 return node, True
-    node = generic.known_container(tree) or _embedded_body(tree, generic.EMBEDDED_BODY_KEYS)
+    node = generic.known_container(tree) or json_string_body(tree, generic.EMBEDDED_BODY_KEYS)
     if node is not None:
         return node, False
-    best = generic.scored_container(tree)
+    best = generic.scored_container(tree, skip)
+    if skip is not None and (best is None or best.score < 3.0):  # every paragraph learned: trust the page
+        best = generic.scored_container(tree)
     return (best.node, False) if best is not None and best.score >= 3.0 else (None, False)
-
-
-def _embedded_body(tree: LexborHTMLParser, keys: tuple[str, ...]) -> LexborNode | None:
-    """Body HTML serialized as a JSON string inside a <script> (client-rendered templates)."""
-    best = ""
-    for key in keys:
-        pattern = re.compile(r'"' + re.escape(key) + r'"\s*:\s*"((?:[^"\\]|\\.)*)"')
-        needle = f'"{key}"'
-        for script in tree.css("script")[:300]:
-            text = script.text(deep=True) or ""
-            if needle not in text:
-                continue
-            for m in pattern.finditer(text):
-                try:
-                    value = json.loads('"' + m.group(1) + '"', strict=False)
-                except ValueError:
-                    continue
-                if isinstance(value, str) and len(value) > len(best):
-                    best = value
-    if len(best) < 100:
-        return None
-    return LexborHTMLParser(f"<html><body><div>{best}</div></body></html>").css_first("body > div")
 
 
 def _take_captions(container: LexborNode, prof: SiteProfile | None) -> list[str]:
@@ -237,17 +239,17 @@ def _take_captions(container: LexborNode, prof: SiteProfile | None) -> list[str]
 
 
 def _lines(container: LexborNode, prof: SiteProfile | None) -> list[str]:
+    lines: list[str] = []
     if prof is not None and prof.paragraphs:
-        lines: list[str] = []
         for node in container.css(prof.paragraphs):
             lines.extend(block_lines(node))
-    else:
+    if not lines:  # no profile paragraphs (or a template variant without them): every block line
         lines = block_lines(container)
     return [_AD_MARKER.sub("", line).strip() if "$$" in line else line for line in lines]
 
 
 def _authors(tree: LexborHTMLParser, prof: SiteProfile | None, meta: PageMeta, container: LexborNode | None,
-             signoff: tuple[str, ...], first_line: str) -> tuple[str, ...]:
+             signoff: tuple[str, ...], first_line: str, embedded: tuple[str, ...] = ()) -> tuple[str, ...]:
     if meta.authors:
         names = parse_name_list(", ".join(meta.authors))
         if names:
@@ -259,6 +261,10 @@ def _authors(tree: LexborHTMLParser, prof: SiteProfile | None, meta: PageMeta, c
                 names = parse_byline(text) or parse_name_list(text)
                 if names:
                     return names
+    if embedded:
+        names = parse_name_list(", ".join(embedded))
+        if names:
+            return names
     if signoff:
         return signoff
     names = dateline_names(first_line)

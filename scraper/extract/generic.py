@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -70,8 +71,11 @@ def _paragraph_score(text: str) -> float:
     return 1.0 + sentence_endings(text) + min(n / 100.0, 3.0)
 
 
-def scored_container(tree: LexborHTMLParser) -> Candidate | None:
-    """The best-scoring paragraph container, or None when the page has no prose block."""
+def scored_container(tree: LexborHTMLParser, skip: Callable[[str], bool] | None = None) -> Candidate | None:
+    """The best-scoring paragraph container, or None when the page has no prose block.
+
+    `skip(text)` true = a paragraph known to be site boilerplate (see learn.py): it scores nothing.
+    """
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
 
@@ -85,6 +89,8 @@ def scored_container(tree: LexborHTMLParser) -> Candidate | None:
     for p in tree.css("p")[:_MAX_PARAS]:
         text = p.text(deep=True).strip()
         s = _paragraph_score(text)
+        if s and skip is not None and skip(text):
+            continue
         if s and link_density(p, len(text)) < 0.5:
             parent = p.parent
             add(parent, s)

@@ -16,6 +16,15 @@ from scraper.models import Article
 
 
 @dataclass(frozen=True, slots=True)
+class Embedded:
+    """An article serialized in a page script (client-rendered templates), read by a profile hook."""
+
+    body_html: str  # paragraphs as HTML (<p>, <h3>, <figure><figcaption>)
+    published: str | None = None  # any format `dates.parse_datetime` reads
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SiteProfile:
     """Selectors for one CMS family. Tuples of selectors are tried in order; first hit wins."""
 
@@ -33,22 +42,38 @@ class SiteProfile:
     json_body_keys: tuple[str, ...] = ()  # JSON string keys holding the body HTML in <script>s
     json_date_keys: tuple[str, ...] = ()  # JSON string keys holding the publish time
     not_article: tuple[str, ...] = ()  # selectors marking pages of the family that are not articles
+    embedded: Callable[[LexborHTMLParser], Embedded | None] | None = None  # article JSON in a <script>
     postprocess: Callable[[Article], Article] | None = None
+
+
+def _in_head(selector: str) -> bool:
+    """`<meta>` / `<link>` markers: searched in <head> only, which costs nothing on a big page."""
+    return selector.startswith(("meta[", "link["))
+
+
+def _present(tree: LexborHTMLParser, markers: tuple[str, ...]) -> bool:
+    head_sel = ", ".join(m for m in markers if _in_head(m))
+    body_sel = ", ".join(m for m in markers if not _in_head(m))
+    head = tree.head
+    return bool((head_sel and head is not None and head.css_first(head_sel) is not None)
+                or (body_sel and tree.css_first(body_sel) is not None))
 
 
 def detect_profile(url: str, tree: LexborHTMLParser, profiles: Mapping[str, SiteProfile]) -> SiteProfile | None:
     """Pick the profile whose markers are in the page (URL match breaks ties); None if none fits.
 
     A marker match is required: a URL shape alone is not enough, because many CMSs share URL
-    conventions while their markup differs (the generic extractor handles those).
+    conventions while their markup differs (the generic extractor handles those). Every marker
+    costs one pass over the page, except `meta[…]` / `link[…]` ones, looked up in <head> only.
     """
     for prof in profiles.values():  # the URL names a family: confirm with its markers only
-        if prof.url and url and prof.markers and prof.url.search(url) and tree.css_first(", ".join(prof.markers)):
+        if prof.url and url and prof.markers and prof.url.search(url) and _present(tree, prof.markers):
             return prof
-    every_marker = ", ".join(sel for prof in profiles.values() for sel in prof.markers)
-    if not every_marker:
-        return None
-    hits = tree.css(every_marker)[:64]  # one pass over the page; then test only the hits
+    head_sel = ", ".join(m for prof in profiles.values() for m in prof.markers if _in_head(m))
+    body_sel = ", ".join(m for prof in profiles.values() for m in prof.markers if not _in_head(m))
+    head = tree.head
+    hits = list(head.css(head_sel)[:64]) if head_sel and head is not None else []
+    hits += tree.css(body_sel)[:64] if body_sel else []  # one pass over the page; then test only the hits
     if not hits:
         return None
     best: SiteProfile | None = None

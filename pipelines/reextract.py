@@ -1,0 +1,206 @@
+"""`newscorpus reextract`: run extraction → normalize → tokenize → dedup again from the raw archive.
+
+No network. Rows are updated in place: ids, URLs and runs stay; an article whose title or body
+changed gets new tokens, full-text entries and body hash, and then every cluster is recomputed with
+`dedup --rebuild`'s routine (dedup signatures included), so cluster membership is what a crawl of
+the same pages with today's extractor would have produced. Everything happens in one transaction:
+an interrupted or failed run leaves the corpus as it was.
+
+An article whose archived page no longer extracts keeps its row and is reported; a missing or
+corrupt WARC record is reported per article (exit 1); articles without an archive reference
+(imported, or crawled before archiving) are counted and left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from pipelines.dedup import body_hash
+from pipelines.normalize import KST, iso, normalize_article
+from pipelines.rebuild import rebuild_clusters
+from pipelines.run import writing_store
+from pipelines.store import ArticleRow, Store
+from pipelines.tokenize import Tokenizer, analysed_text, encode_tokens, nouns
+from scraper.archive import read_pages
+from scraper.config import Config
+from scraper.errors import ArchiveError, ExtractError, StoreError
+from scraper.extract import PROFILES, extract
+from scraper.models import Article, TokenizedDoc, WarcRef
+
+log = logging.getLogger(__name__)
+
+BATCH = 64  # pages per Kiwi call
+ProgressFn = Callable[[str, int, int], None]
+
+_COLUMNS = ("id, url, source, title, author, published, body, captions, profile, warc_file, warc_offset,"
+            " warc_record_id")
+
+
+@dataclass(slots=True)
+class ReextractStats:
+    run_id: int = 0
+    considered: int = 0  # archived articles matching the filters
+    unchanged: int = 0
+    updated: int = 0  # some extracted field changed
+    retokenized: int = 0  # of those, title or body changed
+    not_archived: int = 0  # matching articles without an archive reference (left alone)
+    failed: list[tuple[int, str, str]] = field(default_factory=list)  # (id, url, reason): extraction
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (id, url, reason): archive
+    clusters_rebuilt: bool = False
+    clusters: int | None = None
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed or self.errors else 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "run_id": self.run_id, "considered": self.considered, "unchanged": self.unchanged,
+            "updated": self.updated, "retokenized": self.retokenized, "failed": len(self.failed),
+            "archive_errors": len(self.errors), "not_archived": self.not_archived,
+            "clusters_rebuilt": self.clusters_rebuilt, "clusters": self.clusters, "seconds": round(self.seconds, 2),
+            "pages_per_second": round(self.considered / self.seconds, 1) if self.seconds else None,
+            "failures": [{"id": i, "url": u, "reason": r} for i, u, r in self.failed],
+            "errors": [{"id": i, "url": u, "reason": r} for i, u, r in self.errors],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    id: int
+    url: str
+    source: str | None
+    stored: tuple[object, ...]  # title, author, published, body, captions, profile as stored
+    warc: WarcRef
+
+
+def reextract(cfg: Config, *, source: str | None = None, since: date | None = None, user_dict: Path | None = None,
+              on_progress: ProgressFn | None = None) -> ReextractStats:
+    """Re-extract the archived articles of cfg.db_path (optionally one source / published since a date)."""
+    if not cfg.db_path.exists():
+        raise StoreError(f"no corpus at {cfg.db_path}: run `newscorpus crawl` (or `make demo`) first, or pass --db")
+    folder = cfg.archive.folder(cfg.db_path)
+    progress = on_progress or (lambda phase, done, total: None)
+    with writing_store(cfg.db_path) as store:
+        rows, stats = _select(store, source, since)
+        if rows and not folder.is_dir():
+            raise StoreError(f"no raw archive at {folder}: pass --archive-dir (the folder the crawl archived to)")
+        started = time.perf_counter()
+        stats.run_id = store.start_run("reextract", datetime.now(UTC).astimezone(KST))
+        tokenizer = _LazyTokenizer(user_dict)
+        status = "failed"
+        try:
+            with store.transaction():
+                for n in range(0, len(rows), BATCH):
+                    _batch(store, tokenizer, folder, rows[n:n + BATCH], stats)
+                    progress("reextract", min(n + BATCH, len(rows)), len(rows))
+                if stats.updated:
+                    stats.clusters_rebuilt = True
+                    stats.clusters = rebuild_clusters(store, cfg.dedup, on_progress).clusters  # same transaction
+            status = "partial" if stats.exit_code else "ok"
+        finally:
+            stats.seconds = time.perf_counter() - started
+            store.finish_run(stats.run_id, datetime.now(UTC).astimezone(KST), status, pages_fetched=0,
+                             articles_new=0, duplicates=0, failures=len(stats.failed) + len(stats.errors),
+                             summary=stats.to_dict())
+        log.info("reextract: %d considered, %d updated, %d unchanged, %d failed, %d archive errors",
+                 stats.considered, stats.updated, stats.unchanged, len(stats.failed), len(stats.errors))
+        return stats
+
+
+def _select(store: Store, source: str | None, since: date | None) -> tuple[list[_Row], ReextractStats]:
+    where, args = ["1=1"], []
+    if source is not None:
+        where.append("source = ?")
+        args.append(source)
+    if since is not None:  # like crawl --since: undated articles are kept
+        where.append("(published IS NULL OR published >= ?)")
+        args.append(since.isoformat())
+    cond = " AND ".join(where)
+    stats = ReextractStats()
+    stats.not_archived = store.conn.execute(
+        f"SELECT count(*) FROM articles WHERE {cond} AND warc_file IS NULL", args).fetchone()[0]
+    rows = [
+        _Row(r[0], r[1], r[2], tuple(r[3:9]), WarcRef(r[9], int(r[10]), r[11]))
+        for r in store.conn.execute(
+            f"SELECT {_COLUMNS} FROM articles WHERE {cond} AND warc_file IS NOT NULL"
+            " ORDER BY warc_file, warc_offset", args)
+    ]
+    stats.considered = len(rows)
+    return rows, stats
+
+
+class _LazyTokenizer:
+    """Kiwi takes seconds to load: only when some title or body actually changed."""
+
+    def __init__(self, user_dict: Path | None) -> None:
+        self._user_dict = user_dict
+        self._tokenizer: Tokenizer | None = None
+
+    def tokenize_many(self, texts: Sequence[str]) -> list[TokenizedDoc]:
+        if not texts:
+            return []
+        if self._tokenizer is None:
+            self._tokenizer = Tokenizer(self._user_dict)
+        return self._tokenizer.tokenize_many(texts)
+
+
+def _batch(store: Store, tokenizer: _LazyTokenizer, folder: Path, rows: Sequence[_Row], stats: ReextractStats) -> None:
+    by_ref = {r.warc: r for r in rows}
+    changed_text: list[tuple[_Row, ArticleRow]] = []
+    for ref, page in read_pages(folder, by_ref):
+        row = by_ref[ref]
+        if isinstance(page, ArchiveError):
+            stats.errors.append((row.id, row.url, f"archive: {page}"))
+            continue
+        profile = row.stored[5] if row.stored[5] in PROFILES else None
+        try:
+            article = normalize_article(extract(page.html, page.url, fetched_at=page.fetched_at, profile=profile,
+                                                source=row.source or page.source))
+        except ExtractError as exc:
+            stats.failed.append((row.id, row.url, f"extraction: {exc.reason}"))
+            continue
+        if not article.body.strip():
+            stats.failed.append((row.id, row.url, "extraction: empty article after normalization"))
+            continue
+        new = _row(article, row)
+        fields = (new.title, new.author, new.published, new.body, json.dumps(list(new.captions), ensure_ascii=False),
+                  new.profile)
+        text_changed = (new.title, new.body) != (row.stored[0], row.stored[3]) or store.tokens_of(row.id) is None
+        if fields == row.stored and not text_changed:
+            stats.unchanged += 1
+            continue
+        stats.updated += 1
+        if text_changed:
+            changed_text.append((row, new))
+        else:
+            store.update_extracted(row.id, new)
+    docs = tokenizer.tokenize_many([analysed_text(new.title, new.body) for _, new in changed_text])
+    for (row, new), doc in zip(changed_text, docs, strict=True):
+        _index(store, row.id, analysed_text(new.title, new.body), doc)  # before the update: see insert_tokens
+        store.update_extracted(row.id, new)
+        stats.retokenized += 1
+
+
+def _row(article: Article, row: _Row) -> ArticleRow:
+    return ArticleRow(
+        url=row.url, source=row.source, title=article.title, author=article.author, published=iso(article.published),
+        fetched_at=iso(article.fetched_at), body=article.body, body_hash=body_hash(article.body),
+        captions=article.captions, profile=article.profile, run_id=None, warc=row.warc,
+    )
+
+
+def _index(store: Store, article_id: int, text: str, doc: TokenizedDoc) -> None:
+    """Tokens, nouns and full-text entry of one article, laid out as pipelines.ingest stores them."""
+    morphemes, offsets = encode_tokens(doc)
+    title_len = text.index("\n")
+    title_forms = " ".join(t.form for t in doc.tokens if t.start < title_len)
+    body_forms = " ".join(t.form for t in doc.tokens if t.start > title_len)
+    store.insert_tokens(article_id, morphemes, offsets, " ".join(nouns(doc)), title_forms, body_forms)

@@ -403,3 +403,26 @@ def test_v2_database_gains_the_archive_columns(tmp_path: Path) -> None:
     finally:
         store.close()
     assert len(rows) == 3
+
+
+def test_other_crawlers_coded_records_are_decoded(tmp_path: Path) -> None:
+    """A third-party WARC keeps the body as sent (gzip, chunked): the reader gives back the page text."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    text = PAGE.format("다른 수집기의 기사 본문 " * 20).encode()
+    coded = gzip.compress(text)
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(coded), coded)
+    path = tmp_path / "other.warc.gz"
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"),
+                                           ("Transfer-Encoding", "chunked")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record("http://other.example/n/1", "response",
+                                                      payload=io.BytesIO(chunked), http_headers=http))
+    pages = list(iter_pages(path))
+    assert len(pages) == 1 and pages[0].body == text and "다른 수집기의 기사" in pages[0].html
+    assert pages[0].source == "" and pages[0].warc is not None
+    assert read_page(tmp_path, pages[0].warc).body == text

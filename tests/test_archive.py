@@ -426,3 +426,37 @@ def test_other_crawlers_coded_records_are_decoded(tmp_path: Path) -> None:
     assert len(pages) == 1 and pages[0].body == text and "다른 수집기의 기사" in pages[0].html
     assert pages[0].source == "" and pages[0].warc is not None
     assert read_page(tmp_path, pages[0].warc).body == text
+
+
+def test_a_killed_writer_leaves_a_readable_file(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import sys, itertools\n"
+        "from datetime import UTC, datetime\n"
+        "from pathlib import Path\n"
+        "from scraper.archive import ArchivedResponse, ArchiveWriter\n"
+        "w = ArchiveWriter(Path(sys.argv[1]))\n"
+        "for n in itertools.count():\n"
+        "    w.write(ArchivedResponse(f'http://k.example/{n}', f'http://k.example/{n}', 200, 'OK', 'HTTP/1.1',\n"
+        "        (('Content-Type', 'text/html'),), ('<p>기사 %d</p>' % n).encode() * 3000, datetime.now(UTC)))\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], cwd=Path(__file__).parent.parent)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            files = list(tmp_path.glob("*.warc.gz"))
+            if files and files[0].stat().st_size > 200_000:
+                break
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    (path,) = tmp_path.glob("*.warc.gz")
+    pages = list(iter_pages(path))
+    assert len(pages) > 5
+    assert [p.url for p in pages] == [f"http://k.example/{n}" for n in range(len(pages))]
+    assert all(read_page(tmp_path, p.warc).body == p.body for p in pages if p.warc is not None)

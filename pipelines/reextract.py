@@ -38,8 +38,7 @@ log = logging.getLogger(__name__)
 BATCH = 64  # pages per Kiwi call
 ProgressFn = Callable[[str, int, int], None]
 
-_COLUMNS = ("id, url, source, title, author, published, body, captions, profile, warc_file, warc_offset,"
-            " warc_record_id")
+_STORED = "title, author, published, body, captions, profile"  # what extraction decides, compared per field
 
 
 @dataclass(slots=True)
@@ -77,7 +76,7 @@ class _Row:
     id: int
     url: str
     source: str | None
-    stored: tuple[object, ...]  # title, author, published, body, captions, profile as stored
+    profile: str | None
     warc: WarcRef
 
 
@@ -127,11 +126,11 @@ def _select(store: Store, source: str | None, since: date | None) -> tuple[list[
     stats = ReextractStats()
     stats.not_archived = store.conn.execute(
         f"SELECT count(*) FROM articles WHERE {cond} AND warc_file IS NULL", args).fetchone()[0]
-    rows = [
-        _Row(r[0], r[1], r[2], tuple(r[3:9]), WarcRef(r[9], int(r[10]), r[11]))
+    rows = [  # only ids and references up front (small even for millions of rows); texts per batch
+        _Row(r[0], r[1], r[2], r[3], WarcRef(r[4], int(r[5]), r[6]))
         for r in store.conn.execute(
-            f"SELECT {_COLUMNS} FROM articles WHERE {cond} AND warc_file IS NOT NULL"
-            " ORDER BY warc_file, warc_offset", args)
+            "SELECT id, url, source, profile, warc_file, warc_offset, warc_record_id FROM articles"
+            f" WHERE {cond} AND warc_file IS NOT NULL ORDER BY warc_file, warc_offset", args)
     ]
     stats.considered = len(rows)
     return rows, stats
@@ -154,13 +153,16 @@ class _LazyTokenizer:
 
 def _batch(store: Store, tokenizer: _LazyTokenizer, folder: Path, rows: Sequence[_Row], stats: ReextractStats) -> None:
     by_ref = {r.warc: r for r in rows}
+    marks = ",".join("?" * len(rows))
+    stored = {int(r[0]): tuple(r[1:]) for r in store.conn.execute(
+        f"SELECT id, {_STORED} FROM articles WHERE id IN ({marks})", [r.id for r in rows])}
     changed_text: list[tuple[_Row, ArticleRow]] = []
     for ref, page in read_pages(folder, by_ref):
         row = by_ref[ref]
         if isinstance(page, ArchiveError):
             stats.errors.append((row.id, row.url, f"archive: {page}"))
             continue
-        profile = row.stored[5] if row.stored[5] in PROFILES else None
+        profile = row.profile if row.profile in PROFILES else None
         try:
             article = normalize_article(extract(page.html, page.url, fetched_at=page.fetched_at, profile=profile,
                                                 source=row.source or page.source))
@@ -173,8 +175,9 @@ def _batch(store: Store, tokenizer: _LazyTokenizer, folder: Path, rows: Sequence
         new = _row(article, row)
         fields = (new.title, new.author, new.published, new.body, json.dumps(list(new.captions), ensure_ascii=False),
                   new.profile)
-        text_changed = (new.title, new.body) != (row.stored[0], row.stored[3]) or store.tokens_of(row.id) is None
-        if fields == row.stored and not text_changed:
+        old = stored[row.id]
+        text_changed = (new.title, new.body) != (old[0], old[3]) or store.tokens_of(row.id) is None
+        if fields == old and not text_changed:
             stats.unchanged += 1
             continue
         stats.updated += 1

@@ -460,3 +460,9 @@ def test_a_killed_writer_leaves_a_readable_file(tmp_path: Path) -> None:
     assert len(pages) > 5
     assert [p.url for p in pages] == [f"http://k.example/{n}" for n in range(len(pages))]
     assert all(read_page(tmp_path, p.warc).body == p.body for p in pages if p.warc is not None)
+
+
+def test_stats_count_archived_articles(corpus: Path) -> None:
+    code, out, _ = _cli("stats", "--db", str(corpus), "--json")
+    data = json.loads(out)
+    assert code == 0 and data["archived_articles"] == data["articles"] > 0

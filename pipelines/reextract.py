@@ -27,7 +27,7 @@ from pipelines.rebuild import rebuild_clusters
 from pipelines.run import writing_store
 from pipelines.store import ArticleRow, Store
 from pipelines.tokenize import Tokenizer, analysed_text, encode_tokens, nouns
-from scraper.archive import read_pages
+from scraper.archive import iter_pages, read_pages
 from scraper.config import Config
 from scraper.errors import ArchiveError, ExtractError, StoreError
 from scraper.extract import PROFILES, extract
@@ -47,10 +47,12 @@ class ReextractStats:
     considered: int = 0  # archived articles matching the filters
     unchanged: int = 0
     updated: int = 0  # some extracted field changed
+    restored: int = 0  # rows deleted from `articles`, re-created under their old id from the archive
     retokenized: int = 0  # of those, title or body changed
     not_archived: int = 0  # matching articles without an archive reference (left alone)
     failed: list[tuple[int, str, str]] = field(default_factory=list)  # (id, url, reason): extraction
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # (id, url, reason): archive
+    orphan_tokens: int = 0  # tokens rows of deleted articles replaced (then articles_fts is rebuilt)
     clusters_rebuilt: bool = False
     clusters: int | None = None
     seconds: float = 0.0
@@ -62,8 +64,8 @@ class ReextractStats:
     def to_dict(self) -> dict[str, object]:
         return {
             "run_id": self.run_id, "considered": self.considered, "unchanged": self.unchanged,
-            "updated": self.updated, "retokenized": self.retokenized, "failed": len(self.failed),
-            "archive_errors": len(self.errors), "not_archived": self.not_archived,
+            "updated": self.updated, "restored": self.restored, "retokenized": self.retokenized,
+            "failed": len(self.failed), "archive_errors": len(self.errors), "not_archived": self.not_archived,
             "clusters_rebuilt": self.clusters_rebuilt, "clusters": self.clusters, "seconds": round(self.seconds, 2),
             "pages_per_second": round(self.considered / self.seconds, 1) if self.seconds else None,
             "failures": [{"id": i, "url": u, "reason": r} for i, u, r in self.failed],
@@ -89,18 +91,19 @@ def reextract(cfg: Config, *, source: str | None = None, since: date | None = No
     progress = on_progress or (lambda phase, done, total: None)
     with writing_store(cfg.db_path) as store:
         rows, stats = _select(store, source, since)
-        if rows and not folder.is_dir():
+        if (rows or _deleted(store, source)) and not folder.is_dir():
             raise StoreError(f"no raw archive at {folder}: pass --archive-dir (the folder the crawl archived to)")
         started = time.perf_counter()
         stats.run_id = store.start_run("reextract", datetime.now(UTC).astimezone(KST))
-        tokenizer = _LazyTokenizer(user_dict)
+        tokenizer = LazyTokenizer(user_dict)
         status = "failed"
         try:
             with store.transaction():
                 for n in range(0, len(rows), BATCH):
                     _batch(store, tokenizer, folder, rows[n:n + BATCH], stats)
                     progress("reextract", min(n + BATCH, len(rows)), len(rows))
-                if stats.updated:
+                _restore(store, tokenizer, folder, stats, source, since)
+                if stats.updated or stats.restored:
                     stats.clusters_rebuilt = True
                     stats.clusters = rebuild_clusters(store, cfg.dedup, on_progress).clusters  # same transaction
             status = "partial" if stats.exit_code else "ok"
@@ -136,7 +139,7 @@ def _select(store: Store, source: str | None, since: date | None) -> tuple[list[
     return rows, stats
 
 
-class _LazyTokenizer:
+class LazyTokenizer:
     """Kiwi takes seconds to load: only when some title or body actually changed."""
 
     def __init__(self, user_dict: Path | None) -> None:
@@ -151,7 +154,7 @@ class _LazyTokenizer:
         return self._tokenizer.tokenize_many(texts)
 
 
-def _batch(store: Store, tokenizer: _LazyTokenizer, folder: Path, rows: Sequence[_Row], stats: ReextractStats) -> None:
+def _batch(store: Store, tokenizer: LazyTokenizer, folder: Path, rows: Sequence[_Row], stats: ReextractStats) -> None:
     by_ref = {r.warc: r for r in rows}
     marks = ",".join("?" * len(rows))
     stored = {int(r[0]): tuple(r[1:]) for r in store.conn.execute(
@@ -187,7 +190,7 @@ def _batch(store: Store, tokenizer: _LazyTokenizer, folder: Path, rows: Sequence
             store.update_extracted(row.id, new)
     docs = tokenizer.tokenize_many([analysed_text(new.title, new.body) for _, new in changed_text])
     for (row, new), doc in zip(changed_text, docs, strict=True):
-        _index(store, row.id, analysed_text(new.title, new.body), doc)  # before the update: see insert_tokens
+        index_tokens(store, row.id, analysed_text(new.title, new.body), doc)  # before the update: see insert_tokens
         store.update_extracted(row.id, new)
         stats.retokenized += 1
 
@@ -200,7 +203,80 @@ def _row(article: Article, row: _Row) -> ArticleRow:
     )
 
 
-def _index(store: Store, article_id: int, text: str, doc: TokenizedDoc) -> None:
+# -- deleted rows ---------------------------------------------------------------------------------
+
+def _deleted(store: Store, source: str | None) -> dict[str, tuple[int, str]]:
+    """Frontier URLs whose stored article row is gone: url -> (old article id, source)."""
+    sql = ("SELECT f.url, f.article_id, f.source FROM frontier f WHERE f.state = 'stored' AND f.article_id IS NOT"
+           " NULL AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = f.article_id)")
+    args: list[str] = []
+    if source is not None:
+        sql += " AND f.source = ?"
+        args.append(source)
+    return {url: (int(aid), src) for url, aid, src in store.conn.execute(sql, args)}
+
+
+def _restore(store: Store, tokenizer: LazyTokenizer, folder: Path, stats: ReextractStats, source: str | None,
+             since: date | None) -> None:
+    """Deleted articles come back under their old id, from the earliest archived fetch of their URL.
+
+    The crawl's frontier remembers which URL produced which article id; the WARC files (named by time,
+    records in order) are scanned once for the first response to any of those URLs.
+    """
+    deleted = _deleted(store, source)
+    if not deleted:
+        return
+    found: dict[int, WarcRef] = {}
+    for path in sorted(folder.glob("*.warc.gz")):
+        for page in iter_pages(path, purpose="article"):
+            hit = deleted.get(page.requested_url or page.url)
+            if hit is not None and hit[0] not in found and page.warc is not None:
+                found[hit[0]] = page.warc
+    urls = {aid: url for url, (aid, _) in sorted(deleted.items(), reverse=True)}
+    sources = {aid: src for aid, src in deleted.values()}
+    for aid in sorted(set(urls) - set(found)):
+        stats.errors.append((aid, urls[aid], "archive: no archived page for this deleted article"))
+    refs = sorted(found.items(), key=lambda item: (item[1].file, item[1].offset))
+    for n in range(0, len(refs), BATCH):
+        by_ref = {ref: aid for aid, ref in refs[n:n + BATCH]}
+        new: list[tuple[int, ArticleRow]] = []
+        for ref, page in read_pages(folder, by_ref):
+            aid = by_ref[ref]
+            if isinstance(page, ArchiveError):
+                stats.errors.append((aid, urls[aid], f"archive: {page}"))
+                continue
+            try:
+                article = normalize_article(extract(page.html, page.url, fetched_at=page.fetched_at,
+                                                    source=sources[aid]))
+            except ExtractError as exc:
+                stats.failed.append((aid, urls[aid], f"extraction (deleted row not restored): {exc.reason}"))
+                continue
+            if since and article.published and article.published.astimezone(KST).date() < since:
+                continue
+            taken = store.article_id_for_url(article.url)
+            if not article.body.strip() or taken is not None:
+                why = f"url now stored as article {taken}" if taken is not None else "empty after normalization"
+                stats.failed.append((aid, urls[aid], f"deleted row not restored: {why}"))
+                continue
+            row = ArticleRow(url=article.url, source=article.source or None, title=article.title,
+                             author=article.author, published=iso(article.published),
+                             fetched_at=iso(article.fetched_at), body=article.body,
+                             body_hash=body_hash(article.body), captions=article.captions, profile=article.profile,
+                             run_id=stats.run_id, warc=ref)
+            new.append((aid, row))
+        docs = tokenizer.tokenize_many([analysed_text(row.title, row.body) for _, row in new])
+        for (aid, row), doc in zip(new, docs, strict=True):
+            orphan = store.drop_orphan_tokens(aid)
+            store.insert_article(row, article_id=aid)
+            stats.orphan_tokens += orphan
+            index_tokens(store, aid, analysed_text(row.title, row.body), doc)
+            stats.restored += 1
+            stats.considered += 1
+    if stats.orphan_tokens:
+        store.rebuild_fts()  # the orphans' full-text entries could not be removed one by one
+
+
+def index_tokens(store: Store, article_id: int, text: str, doc: TokenizedDoc) -> None:
     """Tokens, nouns and full-text entry of one article, laid out as pipelines.ingest stores them."""
     morphemes, offsets = encode_tokens(doc)
     title_len = text.index("\n")

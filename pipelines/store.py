@@ -281,13 +281,14 @@ class Store:
         row = self.conn.execute("SELECT id FROM articles WHERE url = ?", (url,)).fetchone()
         return int(row[0]) if row else None
 
-    def insert_article(self, row: ArticleRow) -> int:
+    def insert_article(self, row: ArticleRow, article_id: int | None = None) -> int:
+        """Insert a row; `article_id` only to restore a deleted article under its old id (reextract)."""
         cur = self.conn.execute(
-            "INSERT INTO articles (url, source, title, author, published, fetched_at, body, body_hash, chars,"
+            "INSERT INTO articles (id, url, source, title, author, published, fetched_at, body, body_hash, chars,"
             " captions, profile, run_id, warc_file, warc_offset, warc_record_id)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                row.url, row.source, row.title, row.author, row.published, row.fetched_at, row.body,
+                article_id, row.url, row.source, row.title, row.author, row.published, row.fetched_at, row.body,
                 row.body_hash, len(row.body), json.dumps(list(row.captions), ensure_ascii=False),
                 row.profile, row.run_id, *_warc_values(row.warc),
             ),
@@ -331,6 +332,13 @@ class Store:
             (row.title, row.author, row.published, row.body, row.body_hash, len(row.body),
              json.dumps(list(row.captions), ensure_ascii=False), row.profile, article_id),
         )
+
+    def drop_orphan_tokens(self, article_id: int) -> bool:
+        """Delete the `tokens` row of an article whose row is gone; True if there was one.
+
+        Its full-text entry cannot be removed without the old title: call rebuild_fts() afterwards.
+        """
+        return self.conn.execute("DELETE FROM tokens WHERE article_id = ?", (article_id,)).rowcount > 0
 
     def tokens_of(self, article_id: int) -> tuple[str, str] | None:
         row = self.conn.execute(

@@ -259,6 +259,7 @@ class Fetcher:
             body=answer.body,
             headers=headers,
             warc=warc,
+            requested_url=url,
         )
 
     # ---------------------------------------------------------------- redirects and checks

@@ -63,6 +63,7 @@ class RawPage:
     body: bytes = b""  # the raw response body (after Content-Encoding), e.g. for feeds and sitemaps
     headers: tuple[tuple[str, str], ...] = ()  # response headers, in order (set when archived or read back)
     warc: WarcRef | None = None  # where the response was archived, if it was
+    requested_url: str | None = None  # the URL asked for (before redirects), when known
 
 
 @dataclass(frozen=True, slots=True)

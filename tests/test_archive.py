@@ -288,6 +288,37 @@ def test_reextract_rebuilds_identical_rows(corpus: Path) -> None:
     assert code == 0 and json.loads(out)["unchanged"] == n and _snapshot(corpus) == before
 
 
+def test_reextract_restores_deleted_rows_under_their_ids(corpus: Path) -> None:
+    before = _snapshot(corpus)
+    con = sqlite3.connect(corpus)
+    ids = [r[0] for r in con.execute("SELECT id FROM articles ORDER BY id")]
+    gone, orphaned = ids[::3], ids[1::3]  # every third row deleted outright; some leave their tokens behind
+    with con:
+        marks = ",".join("?" * len(gone + orphaned))
+        con.execute(f"DELETE FROM tokens WHERE article_id IN ({','.join('?' * len(gone))})", gone)
+        con.execute(f"DELETE FROM articles WHERE id IN ({marks})", gone + orphaned)
+        con.execute("UPDATE articles SET body = '', title = '', cluster_id = NULL, duplicate_of = NULL")
+        con.execute("DELETE FROM clusters")
+    con.close()
+    store = Store(corpus)
+    with store.transaction():
+        store.rebuild_fts()  # the full-text index without the deleted rows (orphaned tokens still index)
+    store.close()
+    code, out, err = _cli("reextract", "--db", str(corpus), "--json", "--quiet")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["restored"] == len(gone + orphaned) and summary["archive_errors"] == summary["failed"] == 0
+    assert _snapshot(corpus) == before
+    store = Store(corpus)
+    try:
+        store.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+        n = store.conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH '바이오'").fetchone()[0]
+        assert n == store.conn.execute(
+            "SELECT count(*) FROM tokens WHERE ' ' || morphemes || ' ' LIKE '% 바이오/%'").fetchone()[0] > 0
+    finally:
+        store.close()
+
+
 def test_reextract_source_filter_and_changed_body(corpus: Path) -> None:
     before = _snapshot(corpus)
     con = sqlite3.connect(corpus)

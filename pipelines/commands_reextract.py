@@ -19,9 +19,10 @@ from scraper.config import Config
 @click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD); undated ones too.")
 @click.option("--archive-dir", type=click.Path(path_type=Path),
               help="Folder of the raw archive (default: archive/ beside the database).")
+@click.option("--no-restore", is_flag=True, help="Leave article rows deleted since the crawl deleted.")
 @click.option("--user-dict", type=click.Path(path_type=Path), help="Extra Kiwi user dictionary (word<TAB>TAG).")
 def reextract(db: Path, quiet: bool, verbose: bool, as_json: bool, source: str | None, since: str | None,
-              archive_dir: Path | None, user_dict: Path | None) -> None:
+              archive_dir: Path | None, no_restore: bool, user_dict: Path | None) -> None:
     """Re-run extraction, tokenization and dedup from the raw archive, updating rows in place (no network).
 
     Example: newscorpus reextract --source gyeongin --since 2026-01-01
@@ -36,7 +37,8 @@ def reextract(db: Path, quiet: bool, verbose: bool, as_json: bool, source: str |
         from pipelines.reextract import reextract as run_reextract
 
         with phase_progress(quiet) as progress:
-            stats = run_reextract(cfg, source=source, since=since_d, user_dict=user_dict, on_progress=progress)
+            stats = run_reextract(cfg, source=source, since=since_d, user_dict=user_dict, restore=not no_restore,
+                                  on_progress=progress)
         if as_json:
             _print_json(stats.to_dict())
             return stats.exit_code
@@ -44,7 +46,8 @@ def reextract(db: Path, quiet: bool, verbose: bool, as_json: bool, source: str |
             click.echo(f"newscorpus: article {article_id} ({url}): {reason}", err=True)
         if not quiet:
             click.echo(f"re-extracted {stats.considered} archived article(s) in {stats.seconds:.1f} s: "
-                       f"{stats.updated} updated ({stats.retokenized} with a new text), {stats.unchanged} unchanged, "
+                       f"{stats.updated} updated ({stats.retokenized} with a new text), {stats.restored} restored, "
+                       f"{stats.unchanged} unchanged, "
                        f"{len(stats.failed)} failed extraction, {len(stats.errors)} archive error(s); "
                        f"{stats.not_archived} not archived"
                        + (f"; clusters rebuilt ({stats.clusters})" if stats.clusters_rebuilt else ""))

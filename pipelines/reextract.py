@@ -83,15 +83,18 @@ class _Row:
 
 
 def reextract(cfg: Config, *, source: str | None = None, since: date | None = None, user_dict: Path | None = None,
-              on_progress: ProgressFn | None = None) -> ReextractStats:
-    """Re-extract the archived articles of cfg.db_path (optionally one source / published since a date)."""
+              restore: bool = True, on_progress: ProgressFn | None = None) -> ReextractStats:
+    """Re-extract the archived articles of cfg.db_path (optionally one source / published since a date).
+
+    With `restore`, article rows deleted since the crawl are re-created under their old ids.
+    """
     if not cfg.db_path.exists():
         raise StoreError(f"no corpus at {cfg.db_path}: run `newscorpus crawl` (or `make demo`) first, or pass --db")
     folder = cfg.archive.folder(cfg.db_path)
     progress = on_progress or (lambda phase, done, total: None)
     with writing_store(cfg.db_path) as store:
         rows, stats = _select(store, source, since)
-        if (rows or _deleted(store, source)) and not folder.is_dir():
+        if (rows or (restore and _deleted(store, source))) and not folder.is_dir():
             raise StoreError(f"no raw archive at {folder}: pass --archive-dir (the folder the crawl archived to)")
         started = time.perf_counter()
         stats.run_id = store.start_run("reextract", datetime.now(UTC).astimezone(KST))
@@ -102,7 +105,8 @@ def reextract(cfg: Config, *, source: str | None = None, since: date | None = No
                 for n in range(0, len(rows), BATCH):
                     _batch(store, tokenizer, folder, rows[n:n + BATCH], stats)
                     progress("reextract", min(n + BATCH, len(rows)), len(rows))
-                _restore(store, tokenizer, folder, stats, source, since)
+                if restore:
+                    _restore(store, tokenizer, folder, stats, source, since)
                 if stats.updated or stats.restored:
                     stats.clusters_rebuilt = True
                     stats.clusters = rebuild_clusters(store, cfg.dedup, on_progress).clusters  # same transaction

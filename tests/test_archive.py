@@ -304,6 +304,9 @@ def test_reextract_restores_deleted_rows_under_their_ids(corpus: Path) -> None:
     with store.transaction():
         store.rebuild_fts()  # the full-text index without the deleted rows (orphaned tokens still index)
     store.close()
+    code, out, err = _cli("reextract", "--db", str(corpus), "--json", "--quiet", "--no-restore")
+    assert code == 0 and json.loads(out)["restored"] == 0, err
+    assert len(_snapshot(corpus)["articles"]) == len(ids) - len(gone + orphaned)  # type: ignore[arg-type]
     code, out, err = _cli("reextract", "--db", str(corpus), "--json", "--quiet")
     assert code == 0, err
     summary = json.loads(out)

@@ -232,10 +232,10 @@ def _restore(store: Store, tokenizer: LazyTokenizer, folder: Path, stats: Reextr
         return
     found: dict[int, WarcRef] = {}
     for path in sorted(folder.glob("*.warc.gz")):
-        for page in iter_pages(path, purpose="article"):
-            hit = deleted.get(page.requested_url or page.url)
-            if hit is not None and hit[0] not in found and page.warc is not None:
-                found[hit[0]] = page.warc
+        for archived in iter_pages(path, purpose="article"):
+            hit = deleted.get(archived.requested_url or archived.url)
+            if hit is not None and hit[0] not in found and archived.warc is not None:
+                found[hit[0]] = archived.warc
     urls = {aid: url for url, (aid, _) in sorted(deleted.items(), reverse=True)}
     sources = {aid: src for aid, src in deleted.values()}
     for aid in sorted(set(urls) - set(found)):

@@ -240,12 +240,12 @@ class Fetcher:
         ctype = answer.headers.get("content-type")
         html, used = decode_body(answer.body, ctype, encoding)
         fetched_at = datetime.now(UTC)
-        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in answer.headers.raw)
+        received = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in answer.headers.raw)
         warc = None
         if self._archive is not None and self._archive.wants(purpose):
             warc = self._archive.write(ArchivedResponse(
                 requested_url=url, url=answer.url, status=answer.status, reason=answer.reason,
-                http_version=answer.http_version, headers=headers, body=answer.body, fetched_at=fetched_at,
+                http_version=answer.http_version, headers=received, body=answer.body, fetched_at=fetched_at,
                 source=source, encoding_override=encoding, purpose=purpose))
         return RawPage(
             source=source,
@@ -257,7 +257,7 @@ class Fetcher:
             etag=answer.headers.get("etag"),
             last_modified=answer.headers.get("last-modified"),
             body=answer.body,
-            headers=headers,
+            headers=received,
             warc=warc,
             requested_url=url,
         )

@@ -32,4 +32,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/crawl.py
 
 clean:
-	rm -rf $(VENV) corpus.db corpus.db-wal corpus.db-shm corpus.db.lock report.html
+	rm -rf $(VENV) corpus.db corpus.db-wal corpus.db-shm corpus.db.lock report.html archive

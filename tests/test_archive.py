@@ -500,3 +500,15 @@ def test_stats_count_archived_articles(corpus: Path) -> None:
     code, out, _ = _cli("stats", "--db", str(corpus), "--json")
     data = json.loads(out)
     assert code == 0 and data["archived_articles"] == data["articles"] > 0
+
+
+def test_reextract_since_selects_by_publication_date(corpus: Path) -> None:
+    con = sqlite3.connect(corpus)
+    undated = con.execute("SELECT count(*) FROM articles WHERE published IS NULL").fetchone()[0]
+    day, later = con.execute("SELECT substr(max(published), 1, 10), count(*) FROM articles WHERE published >="
+                             " (SELECT substr(max(published), 1, 10) FROM articles)").fetchone()
+    con.close()
+    code, out, _ = _cli("reextract", "--db", str(corpus), "--since", "2999-01-01", "--json", "--quiet")
+    assert code == 0 and json.loads(out)["considered"] == undated
+    code, out, _ = _cli("reextract", "--db", str(corpus), "--since", day, "--json", "--quiet")
+    assert code == 0 and json.loads(out)["considered"] == undated + later > undated

@@ -40,4 +40,4 @@ browse: $(STAMP)
 	$(BIN)/datasette corpus.db -m metadata.json -h 127.0.0.1 -p 8001 --setting sql_time_limit_ms 5000
 
 clean:
-	rm -rf $(VENV) corpus.db corpus.db-wal corpus.db-shm corpus.db.lock report.html
+	rm -rf $(VENV) corpus.db corpus.db-wal corpus.db-shm corpus.db.lock report.html archive

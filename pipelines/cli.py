@@ -21,6 +21,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from pipelines.cli_archive import archive_options, with_archive
 from pipelines.progress import phase_progress
 from scraper.config import Config
 from scraper.errors import ConfigError, CorpusError, InputError, StoreError
@@ -171,8 +172,10 @@ def _run_crawl(cfg: Config, sources_path: Path, *, max_pages: int | None, since:
               help="Let hosts named in the sources file be private/loopback (demo, tests).")
 @click.option("--user-dict", type=click.Path(path_type=Path), help="Extra Kiwi user dictionary (word<TAB>TAG).")
 @click.option("--check", is_flag=True, help="Only validate the sources file and exit (0 ok, 2 invalid).")
+@archive_options
 def crawl(db: Path, quiet: bool, verbose: bool, as_json: bool, sources_path: Path, max_pages: int | None,
-          since: str | None, refresh: bool, allow_private_hosts: bool, user_dict: Path | None, check: bool) -> None:
+          since: str | None, refresh: bool, allow_private_hosts: bool, user_dict: Path | None, check: bool,
+          archive_dir: Path | None, no_archive: bool, archive_all: bool) -> None:
     """One incremental, resumable crawl run of every source.
 
     Example: newscorpus crawl --sources sources.toml --since 2026-11-01
@@ -182,6 +185,7 @@ def crawl(db: Path, quiet: bool, verbose: bool, as_json: bool, sources_path: Pat
         _guard(lambda: _check_sources(sources_path, as_json))
     cfg = Config(db_path=db)
     cfg = replace(cfg, fetch=replace(cfg.fetch, allow_private_hosts=allow_private_hosts))
+    cfg = with_archive(cfg, archive_dir, no_archive, archive_all)
     since_d = _date(since, "--since")
     _guard(lambda: _run_crawl(cfg, sources_path, max_pages=max_pages, since=since_d, refresh=refresh,
                               user_dict=user_dict, quiet=quiet, as_json=as_json))
@@ -194,8 +198,9 @@ def crawl(db: Path, quiet: bool, verbose: bool, as_json: bool, sources_path: Pat
 @click.option("--serve-only", is_flag=True, help="Only serve the demo sites until Ctrl-C.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True,
               help="Where to write the coverage report.")
+@archive_options
 def demo(db: Path, quiet: bool, verbose: bool, as_json: bool, port: int | None, serve_only: bool,
-         out: Path) -> None:
+         out: Path, archive_dir: Path | None, no_archive: bool, archive_all: bool) -> None:
     """Serve the bundled demo sites on 127.0.0.1 and run the nightly crawl against them.
 
     Example: newscorpus demo && newscorpus search 바이오
@@ -221,6 +226,7 @@ def demo(db: Path, quiet: bool, verbose: bool, as_json: bool, port: int | None, 
                 sources.write_text(running.sources_toml(), encoding="utf-8")
                 cfg = Config(db_path=db)
                 cfg = replace(cfg, fetch=replace(cfg.fetch, allow_private_hosts=True))
+                cfg = with_archive(cfg, archive_dir, no_archive, archive_all)
                 code = _run_crawl(cfg, sources, max_pages=None, since=None, refresh=False, user_dict=None,
                                   quiet=quiet, as_json=as_json)
         from importlib.resources import files
@@ -558,3 +564,8 @@ def export(db: Path, quiet: bool, verbose: bool, fmt: str, out: Path | None, inc
         return 0
 
     _guard(body)
+
+
+from pipelines.commands_reextract import reextract  # noqa: E402  (needs the helpers above)
+
+main.add_command(reextract)

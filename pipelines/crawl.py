@@ -14,7 +14,7 @@ import signal
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from pipelines.ingest import Ingestor, Outcome
@@ -253,6 +253,7 @@ class CrawlRun:
             st.pages_fetched += 1
             article = extract(page.html, page.url, fetched_at=page.fetched_at, profile=source.profile,
                               source=source.id)
+            article = replace(article, warc=page.warc)  # the raw archive reference (scraper.archive)
         except RobotsDisallowed as exc:
             unavailable = self._fetcher.robots_unavailable(url)
             if unavailable:  # a server error, not a rule: try again in a later run

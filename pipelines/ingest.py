@@ -106,6 +106,7 @@ class Ingestor:
             url=art.url, source=art.source or None, title=art.title, author=art.author,
             published=iso(art.published), fetched_at=iso(art.fetched_at), body=art.body,
             body_hash=body_hash(art.body), captions=art.captions, profile=art.profile, run_id=self._run_id,
+            warc=art.warc,
         )
 
     def _tokenize_and_index(self, to_tokenize: list[tuple[int, str]], to_copy: list[tuple[int, int]]) -> None:

@@ -24,6 +24,7 @@ from pipelines.lock import run_lock
 from pipelines.normalize import KST
 from pipelines.store import Store
 from pipelines.tokenize import Tokenizer
+from scraper.archive import ArchiveWriter
 from scraper.config import Config
 from scraper.errors import StoreError
 from scraper.models import Source
@@ -85,7 +86,7 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
     from pipelines.crawl import CrawlRun, CrawlStats
     from scraper.fetch import Fetcher
 
-    with writing_store(cfg.db_path, threads=True) as store:
+    with writing_store(cfg.db_path, threads=True) as store, _archive_writer(cfg) as archive:
         tokenizer = Tokenizer(user_dict)
         deduper = Deduper(store.conn, cfg.dedup)
         started = _now()
@@ -98,7 +99,7 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
             timeout = httpx.Timeout(cfg.fetch.timeout_s, connect=min(cfg.fetch.timeout_s, 10.0))
             async with httpx.AsyncClient(timeout=timeout, follow_redirects=False,
                                          headers={"User-Agent": cfg.fetch.user_agent}) as client:
-                fetcher = Fetcher(cfg.fetch, client, private_allowed=allowed)
+                fetcher = Fetcher(cfg.fetch, client, private_allowed=allowed, archive=archive)
                 return await CrawlRun(sources, fetcher, store, ingestor, stats, max_pages=max_pages,
                                       since=since, refresh=refresh, on_progress=on_progress).run()
 
@@ -122,6 +123,23 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
             duplicates=int(totals["duplicates"]), failures=stats.failures, summary=stats.to_dict(),
         )
         return stats
+
+
+@contextmanager
+def _archive_writer(cfg: Config) -> Iterator[ArchiveWriter | None]:
+    """The raw archive of a crawl (None with archiving off); its folder is checked before fetching."""
+    if not cfg.archive.enabled:
+        yield None
+        return
+    folder = cfg.archive.folder(cfg.db_path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the archive folder {folder}: {exc.strerror}") from None
+    if not os.access(folder, os.W_OK):
+        raise StoreError(f"cannot write to the archive folder {folder}")
+    with ArchiveWriter(folder, max_file_bytes=cfg.archive.max_file_bytes, scope=cfg.archive.scope) as writer:
+        yield writer
 
 
 def _health(stats: CrawlStats) -> list[Health]:

@@ -9,8 +9,8 @@ from pipelines.store import Store
 
 def corpus_stats(store: Store, *, days: int = 14, runs: int = 5) -> dict[str, object]:
     c = store.conn
-    total, unique = c.execute(
-        "SELECT count(*), sum(duplicate_of IS NULL) FROM articles").fetchone()
+    total, unique, archived = c.execute(
+        "SELECT count(*), sum(duplicate_of IS NULL), count(warc_file) FROM articles").fetchone()
     per_source = [
         {"source": s, "articles": n, "unique": u, "duplicates": n - u, "first": f, "last": la}
         for s, n, u, f, la in c.execute(
@@ -37,6 +37,7 @@ def corpus_stats(store: Store, *, days: int = 14, runs: int = 5) -> dict[str, ob
         "unique_articles": unique or 0,
         "duplicates": (total or 0) - (unique or 0),
         "clusters_with_copies": clusters_multi,
+        "archived_articles": archived or 0,  # with a raw archive reference (`reextract` can redo them)
         "sources": per_source,
         "days": per_day,
         "frontier": frontier,

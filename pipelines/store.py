@@ -26,10 +26,11 @@ from pathlib import Path
 import sqlite_utils
 
 from scraper.errors import StoreError
+from scraper.models import WarcRef
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Readers map the file instead of copying pages through SQLite's page cache: a broad query touches
 # tens of thousands of `articles` rows, and the mapped reads made such queries 2-3x faster (see
 # benchmarks/README.md). Address space only; the OS page cache decides what stays in memory.
@@ -56,7 +57,10 @@ CREATE TABLE IF NOT EXISTS articles (
     duplicate_of INTEGER,
     captions TEXT,
     profile TEXT,
-    run_id INTEGER
+    run_id INTEGER,
+    warc_file TEXT,
+    warc_offset INTEGER,
+    warc_record_id TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source, published);
@@ -139,6 +143,11 @@ class ArticleRow:
     captions: tuple[str, ...]
     profile: str
     run_id: int | None
+    warc: WarcRef | None = None  # v3: where the page lies in the raw archive
+
+
+# v3: the raw archive reference of each crawled article (NULL for imported ones and older rows)
+_WARC_COLUMNS = (("warc_file", "TEXT"), ("warc_offset", "INTEGER"), ("warc_record_id", "TEXT"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +174,10 @@ def fts_forms(title: str, morphemes: str, offsets: str) -> tuple[str, str]:
         elif start > title_len:
             body_forms.append(form)
     return " ".join(title_forms), " ".join(body_forms)
+
+
+def _warc_values(ref: WarcRef | None) -> tuple[str | None, int | None, str | None]:
+    return (ref.file, ref.offset, ref.record_id) if ref is not None else (None, None, None)
 
 
 class Store:
@@ -199,6 +212,9 @@ class Store:
             return
         if version == 1:
             self._migrate_v1_to_v2()
+            version = 2
+        if version == 2:
+            self._migrate_v2_to_v3()
         with self.conn:
             self.conn.executescript(_SCHEMA + _FTS_SCHEMA)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -221,6 +237,21 @@ class Store:
             raise
         self.conn.commit()
         log.info("re-indexed %d articles", n)
+
+    def _migrate_v2_to_v3(self) -> None:
+        """v3 adds the raw archive reference to `articles`; every row is kept (its reference is NULL)."""
+        log.info("migrating %s from schema 2 to 3 (archive reference columns)", self.path)
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            have = {r[1] for r in self.conn.execute("PRAGMA table_info(articles)")}
+            for name, kind in _WARC_COLUMNS:
+                if name not in have:
+                    self.conn.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
+            self.conn.execute("PRAGMA user_version = 3")
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
 
     def rebuild_fts(self) -> int:
         """Re-create the whole full-text index from `tokens`; no commit. Returns the rows indexed."""
@@ -250,14 +281,16 @@ class Store:
         row = self.conn.execute("SELECT id FROM articles WHERE url = ?", (url,)).fetchone()
         return int(row[0]) if row else None
 
-    def insert_article(self, row: ArticleRow) -> int:
+    def insert_article(self, row: ArticleRow, article_id: int | None = None) -> int:
+        """Insert a row; `article_id` only to restore a deleted article under its old id (reextract)."""
         cur = self.conn.execute(
-            "INSERT INTO articles (url, source, title, author, published, fetched_at, body, body_hash, chars,"
-            " captions, profile, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO articles (id, url, source, title, author, published, fetched_at, body, body_hash, chars,"
+            " captions, profile, run_id, warc_file, warc_offset, warc_record_id)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                row.url, row.source, row.title, row.author, row.published, row.fetched_at, row.body,
+                article_id, row.url, row.source, row.title, row.author, row.published, row.fetched_at, row.body,
                 row.body_hash, len(row.body), json.dumps(list(row.captions), ensure_ascii=False),
-                row.profile, row.run_id,
+                row.profile, row.run_id, *_warc_values(row.warc),
             ),
         )
         assert cur.lastrowid is not None
@@ -286,6 +319,26 @@ class Store:
         self.conn.execute(
             "INSERT INTO articles_fts (rowid, title, body) VALUES (?,?,?)", (article_id, fts_title, fts_body)
         )
+
+    def update_extracted(self, article_id: int, row: ArticleRow) -> None:
+        """Re-extraction: replace an article's extracted fields in place (id, url, run and cluster kept).
+
+        Call insert_tokens for a changed title/body *before* this: it reads the old title to remove the
+        old full-text entry. No commit.
+        """
+        self.conn.execute(
+            "UPDATE articles SET title=?, author=?, published=?, body=?, body_hash=?, chars=?, captions=?,"
+            " profile=? WHERE id=?",
+            (row.title, row.author, row.published, row.body, row.body_hash, len(row.body),
+             json.dumps(list(row.captions), ensure_ascii=False), row.profile, article_id),
+        )
+
+    def drop_orphan_tokens(self, article_id: int) -> bool:
+        """Delete the `tokens` row of an article whose row is gone; True if there was one.
+
+        Its full-text entry cannot be removed without the old title: call rebuild_fts() afterwards.
+        """
+        return self.conn.execute("DELETE FROM tokens WHERE article_id = ?", (article_id,)).rowcount > 0
 
     def tokens_of(self, article_id: int) -> tuple[str, str] | None:
         row = self.conn.execute(

@@ -43,7 +43,20 @@ class DedupConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchiveConfig:
+    enabled: bool = True  # keep every fetched article page in WARC files next to the database
+    directory: Path | None = None  # where the WARC files go; None = <database folder>/archive
+    max_file_bytes: int = 1024**3  # start a new WARC file once the current one passes this size
+    scope: str = "articles"  # "articles" (article pages) or "all" (also feeds, sitemaps, listings)
+
+    def folder(self, db_path: Path) -> Path:
+        """The archive folder for a corpus at db_path."""
+        return self.directory if self.directory is not None else db_path.parent / "archive"
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     db_path: Path = Path("corpus.db")
     fetch: FetchConfig = field(default_factory=FetchConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)

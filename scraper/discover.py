@@ -86,6 +86,7 @@ class _Run:
                 etag=etag,
                 last_modified=last_modified,
                 accept=accept,
+                purpose="discovery",
             )
         except HttpStatusError as e:
             if end_ok and e.status in (404, 410):

@@ -9,8 +9,9 @@
     │   ├── HttpStatusError      .status — a non-success status after retries
     │   ├── RefusedAddress       the host resolves to a private/loopback address not allowed
     │   └── SkippedContent       .reason — non-HTML, too large, redirect loop
-    └── ExtractError             .url — a page is not an article
-        └── MissingField         .field ("title", "body")
+    ├── ExtractError             .url — a page is not an article
+    │   └── MissingField         .field ("title", "body")
+    └── ArchiveError             .path — a WARC file or record is missing, unreadable or not ours
 
 The runner catches CorpusError per page, records it in the frontier with a reason and moves on.
 Anything else is a bug and crashes loudly.
@@ -78,3 +79,12 @@ class MissingField(ExtractError):
     def __init__(self, url: str, field: str) -> None:
         super().__init__(url, f"no {field} found")
         self.field = field
+
+
+class ArchiveError(CorpusError):
+    """The raw archive cannot be written or read (missing or corrupt WARC file, wrong record)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.reason = message

@@ -13,6 +13,10 @@ Raises (all FetchError): RobotsDisallowed, RefusedAddress, HttpStatusError (a no
 status, after retries for retryable ones), SkippedContent (wrong content type, too large,
 redirect loop, too many redirects) and plain FetchError for network errors after retries.
 A 304 answer to a conditional request is not an error: fetch() returns NotModified.
+
+With an archive sink (scraper.archive.ArchiveWriter), every final response the sink wants (by
+`purpose`: article pages; with scope "all" also discovery documents) is written to the raw archive
+before fetch() returns, and the RawPage carries its WarcRef.
 """
 
 from __future__ import annotations
@@ -26,14 +30,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 
 import httpx
 
 from scraper.addresses import AddressGuard, Resolver, resolve_host
+from scraper.archive.record import ArchivedResponse
 from scraper.charset import decode_body
 from scraper.config import FetchConfig
 from scraper.errors import FetchError, HttpStatusError, RefusedAddress, RobotsDisallowed, SkippedContent
-from scraper.models import RawPage
+from scraper.models import RawPage, WarcRef
 from scraper.politeness import PolitenessGate
 from scraper.robots import (
     MAX_ROBOTS_BYTES,
@@ -99,12 +105,22 @@ class FetchStats:
         return sum(sum(o.failures.values()) for o in self.origins.values())
 
 
+class ArchiveSink(Protocol):
+    """Where fetched responses are archived (scraper.archive.ArchiveWriter)."""
+
+    def wants(self, purpose: str) -> bool: ...
+
+    def write(self, response: ArchivedResponse) -> WarcRef: ...
+
+
 @dataclass(frozen=True)
 class _Answer:
     url: str
     status: int
     headers: httpx.Headers
     body: bytes = b""
+    reason: str = ""
+    http_version: str = ""
 
 
 class _Retry(Exception):
@@ -148,6 +164,7 @@ class Fetcher:
     Args:
         private_allowed: (host, port) pairs that may resolve to private/loopback addresses.
         resolver: optional keyword; async (host, port) -> addresses, for tests with fake hosts.
+        archive: optional keyword; where final responses are archived (see the module docstring).
     """
 
     def __init__(
@@ -157,8 +174,10 @@ class Fetcher:
         *,
         private_allowed: frozenset[tuple[str, int]] = frozenset(),
         resolver: Resolver = resolve_host,
+        archive: ArchiveSink | None = None,
     ) -> None:
         self._cfg = cfg
+        self._archive = archive
         self._client = client
         self._guard = AddressGuard(private_allowed, resolver)
         self._gate = PolitenessGate(cfg.per_host_concurrency, cfg.global_concurrency)
@@ -197,8 +216,12 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str = "html",
+        purpose: str = "article",
     ) -> RawPage | NotModified:
-        """Fetch one URL politely. `accept` is "html" (pages) or "xml" (feeds and sitemaps)."""
+        """Fetch one URL politely. `accept` is "html" (pages) or "xml" (feeds and sitemaps).
+
+        `purpose` ("article" or "discovery") decides whether the archive sink keeps the response.
+        """
         if accept not in ACCEPT_HEADERS:
             raise ValueError(f"accept must be one of {sorted(ACCEPT_HEADERS)}, not {accept!r}")
         headers = {"User-Agent": self._cfg.user_agent, "Accept": ACCEPT_HEADERS[accept]}
@@ -216,16 +239,27 @@ class Fetcher:
             return NotModified(url)
         ctype = answer.headers.get("content-type")
         html, used = decode_body(answer.body, ctype, encoding)
+        fetched_at = datetime.now(UTC)
+        received = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in answer.headers.raw)
+        warc = None
+        if self._archive is not None and self._archive.wants(purpose):
+            warc = self._archive.write(ArchivedResponse(
+                requested_url=url, url=answer.url, status=answer.status, reason=answer.reason,
+                http_version=answer.http_version, headers=received, body=answer.body, fetched_at=fetched_at,
+                source=source, encoding_override=encoding, purpose=purpose))
         return RawPage(
             source=source,
             url=answer.url,
             status=answer.status,
             html=html,
-            fetched_at=datetime.now(UTC),
+            fetched_at=fetched_at,
             encoding=used,
             etag=answer.headers.get("etag"),
             last_modified=answer.headers.get("last-modified"),
             body=answer.body,
+            headers=received,
+            warc=warc,
+            requested_url=url,
         )
 
     # ---------------------------------------------------------------- redirects and checks
@@ -356,7 +390,8 @@ class Fetcher:
             if total > cap:
                 raise SkippedContent(url, f"too large (> {cap} bytes)")
             chunks.append(chunk)
-        return _Answer(url, status, response.headers, b"".join(chunks))
+        return _Answer(url, status, response.headers, b"".join(chunks), response.reason_phrase,
+                       response.http_version)
 
 
 def _failure_key(error: FetchError) -> str:

@@ -40,6 +40,15 @@ class ArticleRef:
 
 
 @dataclass(frozen=True, slots=True)
+class WarcRef:
+    """Where one fetched response lies in the raw archive (scraper.archive)."""
+
+    file: str  # WARC file name, relative to the archive folder
+    offset: int  # byte offset of the record's gzip member in that file
+    record_id: str  # WARC-Record-ID, "<urn:uuid:...>"
+
+
+@dataclass(frozen=True, slots=True)
 class RawPage:
     """A fetched HTML page, decoded to text."""
 
@@ -52,6 +61,9 @@ class RawPage:
     etag: str | None = None
     last_modified: str | None = None
     body: bytes = b""  # the raw response body (after Content-Encoding), e.g. for feeds and sitemaps
+    headers: tuple[tuple[str, str], ...] = ()  # response headers, in order (set when archived or read back)
+    warc: WarcRef | None = None  # where the response was archived, if it was
+    requested_url: str | None = None  # the URL asked for (before redirects), when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +80,7 @@ class Article:
     profile: str = "generic"
     fetched_at: datetime | None = None
     html: str | None = None  # raw HTML kept only when the caller asks for it
+    warc: WarcRef | None = None  # the archived response it was extracted from
 
     @property
     def author(self) -> str | None:

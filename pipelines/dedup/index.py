@@ -118,10 +118,10 @@ class DedupIndex:
     def _migrate_titles(self, title_settings: str, title_keys: Callable[[str], Sequence[int]]) -> None:
         """Build the headline index from the stored headlines if it is missing or was built otherwise."""
         version = int(self._meta("schema") or 1)
-        if version >= SCHEMA_VERSION and self._meta("title_signature") == title_settings:
-            return
         if version > SCHEMA_VERSION:
             raise StoreError(f"dedup index schema {version} is newer than this newscorpus ({SCHEMA_VERSION})")
+        if version == SCHEMA_VERSION and self._meta("title_signature") == title_settings:
+            return
         self._conn.execute("DELETE FROM dedup_title_bands")
         rows = self._conn.execute("SELECT article_id, title FROM dedup_titles").fetchall()
         if rows:

@@ -249,7 +249,8 @@ def test_rewrite_with_the_same_headline_stays_apart(deduper: Deduper) -> None:
     assert deduper.check("한빛 메밀꽃 축제 14일 개막", doc(REWRITE)).method == "new"
 
 
-LONG_RELEASE = RELEASE + [  # the release as one outlet ran it in full
+LONG_RELEASE = [  # the release as one outlet ran it in full
+    *RELEASE,
     "축제장 주변 상가와 식당들은 축제 기간 메밀 음식 할인 행사에 동참하기로 했다.",
     "군은 행사장 곳곳에 응급 의료소와 미아 보호소를 두고 소방 인력을 상시 배치한다.",
     "지난해 축제에는 닷새 동안 관광객 18만 명이 찾아 지역 경제에 활기를 불어넣었다.",

@@ -153,8 +153,10 @@ class DedupIndex:
         """Articles sharing headline buckets, most shared first; only the newest `per_bucket` of a bucket."""
         if not buckets:
             return []
-        part = "SELECT article_id FROM (SELECT article_id FROM dedup_title_bands WHERE bucket = ? " \
+        part = (
+            "SELECT article_id FROM (SELECT article_id FROM dedup_title_bands WHERE bucket = ? "
             "ORDER BY article_id DESC LIMIT ?)"
+        )
         union = " UNION ALL ".join([part] * len(buckets))
         rows = self._conn.execute(
             f"SELECT article_id FROM ({union}) GROUP BY article_id ORDER BY count(*) DESC, article_id DESC LIMIT ?",

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipelines import run
 from pipelines.dedup import Deduper, body_hash
 from pipelines.dedup.runs import coverage_bound, covered_by, difflib_runs, presence_table, shared_runs, window_hashes
 from pipelines.dedup.text import clean_body
 from pipelines.dedup.verify import Prepared, needed_shared, verify
-from scraper.config import DedupConfig
+from scraper.config import Config, DedupConfig
 from scraper.errors import StoreError
 from scraper.models import DedupDecision
 
@@ -323,6 +326,47 @@ def test_a_newer_dedup_schema_is_refused() -> None:
     conn.execute("UPDATE dedup_meta SET value = '99' WHERE key = 'schema'")
     with pytest.raises(StoreError):
         Deduper(conn, DedupConfig())
+
+
+def test_import_and_rebuild_give_the_same_clusters_with_the_headline_channel(
+    tmp_path: Path, tokenizer: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run, "Tokenizer", lambda user_dict=None: tokenizer)
+    rows = [
+        ("https://a.example.kr/1", "제9회 한빛 메밀꽃 축제 개막", LONG_RELEASE),
+        ("https://b.example.kr/2", "제9회 한빛 메밀꽃 축제 폐막", CUT_DOWN),
+        ("https://c.example.kr/3", "제9회 한빛 메밀꽃 축제 개막", REWRITE),
+        ("https://d.example.kr/4", "푸른소방서 불조심 강조의 달 운영", notice("푸른소방서", "한가람", 69, 3)),
+        ("https://e.example.kr/5", "들녘소방서 불조심 강조의 달 운영", notice("들녘소방서", "오세린", 69, 4)),
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "".join(json.dumps({"url": u, "title": t, "body": doc(b)}, ensure_ascii=False) + "\n" for u, t, b in rows),
+        encoding="utf-8",
+    )
+    db = tmp_path / "corpus.db"
+    run.import_file(Config(db_path=db), src)
+
+    def clusters() -> list[tuple[int, int, int | None]]:
+        con = sqlite3.connect(db)
+        try:
+            return con.execute("SELECT id, cluster_id, duplicate_of FROM articles ORDER BY id").fetchall()
+        finally:
+            con.close()
+
+    before = clusters()
+    cluster = [c for _, c, _ in before]
+    assert cluster[0] == cluster[1] and len(set(cluster)) == 4  # the cut-down copy joined; rewrite, notices apart
+    run.rebuild(Config(db_path=db))
+    assert clusters() == before
+    # a schema-1 index (no headline table) is migrated on open and rebuilds to the same clusters
+    con = sqlite3.connect(db)
+    con.execute("DROP TABLE dedup_title_bands")
+    con.execute("DELETE FROM dedup_meta WHERE key IN ('schema', 'title_signature')")
+    con.commit()
+    con.close()
+    run.rebuild(Config(db_path=db))
+    assert clusters() == before
 
 
 PIECES = st.text(alphabet="가나다라마바0123", min_size=0, max_size=40)

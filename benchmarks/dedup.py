@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import sqlite3
 import subprocess
 import sys
@@ -145,9 +144,7 @@ class IndexResult:
     memory_mb: dict[str, float]
 
 
-def timed_path(
-    db: Path, size: int, timed: int, cfg: DedupConfig, seed: int
-) -> tuple[list[float], float, int, int]:
+def timed_path(db: Path, size: int, timed: int, cfg: DedupConfig, seed: int) -> tuple[list[float], float, int, int]:
     conn = open_like_store(db)
     index = DedupIndex(conn, SETTINGS, headline.SETTINGS, lambda _title: ())
     rng = np.random.default_rng(seed + 1)
@@ -161,7 +158,8 @@ def timed_path(
     found = 0
     per: list[float] = []
     commit_s = 0.0
-    blob = zlib.compress("기사 본문 문장 키".encode())
+    # the verifier text an article keeps (~1,500 key characters; add_doc compresses it)
+    stored = "".join(chr(c) for c in rng.integers(0xAC00, 0xAC00 + 600, size=1500))
     for k in range(timed):
         t0 = time.perf_counter()
         sig = sigs[k]
@@ -176,7 +174,9 @@ def timed_path(
             index.titles(ids)
             found += k in planted
         article_id = size + k + 1
-        index.add_doc(article_id, f"t{k:031x}", signature_to_blob(sig), "", keys, SETTINGS, f"제목{article_id}", title_keys)
+        index.add_doc(
+            article_id, f"t{k:031x}", signature_to_blob(sig), stored, keys, SETTINGS, f"제목{article_id}", title_keys
+        )
         index.record(article_id, [(exact, "new", None, "")], SETTINGS, "2025-01-01T00:00:00")
         if (k + 1) % COMMIT_EVERY == 0:
             t1 = time.perf_counter()
@@ -203,8 +203,18 @@ def bench_index(size: int, timed: int, cfg: DedupConfig, workdir: Path, seed: in
     commit_ms = commit_s * 1000 / timed
     db_mb = sum(p.stat().st_size for p in workdir.glob(f"index_{size}.db*")) / 2**20
     result = IndexResult(
-        size, timed, float(ms.mean()), float(np.median(ms)), float(np.percentile(ms, 95)),
-        float(ms.mean()) - commit_ms, commit_ms, planted, found, fill_s, db_mb, memory_mb(),
+        size,
+        timed,
+        float(ms.mean()),
+        float(np.median(ms)),
+        float(np.percentile(ms, 95)),
+        float(ms.mean()) - commit_ms,
+        commit_ms,
+        planted,
+        found,
+        fill_s,
+        db_mb,
+        memory_mb(),
     )
     for p in workdir.glob(f"index_{size}.db*"):
         p.unlink()
@@ -312,11 +322,18 @@ def main() -> None:
         fill(Path(args.fill[0]), int(args.fill[1]), cfg, int(args.fill[2]))
         return
     sizes = args.sizes or [10_000, 100_000] + ([1_000_000] if args.million else [])
-    report: dict[str, Any] = {"num_perm": cfg.num_perm, "bands": cfg.bands, "headline_bands": headline.BANDS,
-                              "index": [], "load": os.getloadavg()}
+    report: dict[str, Any] = {
+        "num_perm": cfg.num_perm,
+        "bands": cfg.bands,
+        "headline_bands": headline.BANDS,
+        "index": [],
+        "load": os.getloadavg(),
+    }
     if not args.json:
-        print(f"num_perm={cfg.num_perm} bands={cfg.bands} headline bands={headline.BANDS} "
-              f"timed={args.timed}/size; load {os.getloadavg()[0]:.1f}")
+        print(
+            f"num_perm={cfg.num_perm} bands={cfg.bands} headline bands={headline.BANDS} "
+            f"timed={args.timed}/size; load {os.getloadavg()[0]:.1f}"
+        )
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         for size in sizes:
             r = bench_index(size, args.timed, cfg, Path(tmp), args.seed)
@@ -325,7 +342,8 @@ def main() -> None:
                 m = r.memory_mb
                 print(
                     f"index {size:>9,}: insert+query {r.mean_ms:6.3f} ms/article mean, {r.median_ms:6.3f} median, "
-                    f"{r.p95_ms:6.3f} p95 (queries+inserts {r.work_ms:6.3f}, commits {r.commit_ms:6.3f}); planted copies found {r.found}/{r.planted}; fill {r.fill_s:6.1f} s; "
+                    f"{r.p95_ms:6.3f} p95 (queries+inserts {r.work_ms:6.3f}, commits {r.commit_ms:6.3f}); "
+                    f"planted copies found {r.found}/{r.planted}; fill {r.fill_s:6.1f} s; "
                     f"db {r.db_mb:7.1f} MB; peak RSS {m['VmHWM']:6.0f} MB (anon {m['RssAnon']:5.0f}, "
                     f"mapped file {m['RssFile']:5.0f})",
                     flush=True,
@@ -334,17 +352,24 @@ def main() -> None:
             rr = bench_realistic(args.realistic, min(args.timed, 1000), cfg, Path(tmp))
             report["realistic"] = rr
             if not args.json:
-                print(f"whole Deduper at {rr['size']:,} article-like texts: {rr['wall_ms']:.2f} ms/article wall, "
-                      f"{rr['cpu_ms']:.2f} ms CPU; decisions {rr['decisions']}", flush=True)
+                print(
+                    f"whole Deduper at {rr['size']:,} article-like texts: {rr['wall_ms']:.2f} ms/article wall, "
+                    f"{rr['cpu_ms']:.2f} ms CPU; decisions {rr['decisions']}",
+                    flush=True,
+                )
     if args.saving:
         s = bench_saving(args.saving, args.kiwi, args.seed)
         report["saving"] = s
         if not args.json:
-            line = (f"Kiwi saving, {s['articles']} articles with {s['exact_copies']} exact copies "
-                    f"({s['exact_found']} found): {s['chars_saved_share']:.1%} of characters never analysed")
+            line = (
+                f"Kiwi saving, {s['articles']} articles with {s['exact_copies']} exact copies "
+                f"({s['exact_found']} found): {s['chars_saved_share']:.1%} of characters never analysed"
+            )
             if "kiwi_time_saved_share" in s:
-                line += (f"; real Kiwi {s['kiwi_all_s']:.1f} s for all texts vs {s['kiwi_ingest_s']:.1f} s "
-                         f"for those handed over: {s['kiwi_time_saved_share']:.1%} of Kiwi time saved")
+                line += (
+                    f"; real Kiwi {s['kiwi_all_s']:.1f} s for all texts vs {s['kiwi_ingest_s']:.1f} s "
+                    f"for those handed over: {s['kiwi_time_saved_share']:.1%} of Kiwi time saved"
+                )
             print(line)
     if args.json:
         print(json.dumps(report, indent=2, default=str))

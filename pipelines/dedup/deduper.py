@@ -161,11 +161,11 @@ class Deduper:
         # the headline path needs least: candidates below even that are done with
         alive = [k for k in range(len(ids)) if shorter[k] and bounds[k] >= needed_shared(shorter[k], cfg, True)]
         unknown = [ids[k] for k in alive if ids[k] not in by_title]
-        titles = {**(self._index.titles(unknown) if a.title and unknown else {}), **by_title}
+        titles = self._index.titles(unknown) if a.title and unknown else {}
         found: list[tuple[int, Verdict]] = []
         for k in alive:
             article_id = ids[k]
-            titled = similar_titles(a.title, titles.get(article_id, ""), cfg)
+            titled = article_id in by_title or similar_titles(a.title, titles.get(article_id, ""), cfg)
             if not titled and bounds[k] < needed_shared(shorter[k], cfg):
                 continue
             v = verify(new, Prepared.from_clean(texts[k], cfg.min_run), cfg, titled)
@@ -176,7 +176,7 @@ class Deduper:
         return found
 
     def _headline_candidates(self, a: _Analysed, seen: set[int]) -> dict[int, str]:
-        """Articles, not yet candidates, whose headline is alike (`similar_titles`): id -> headline key."""
+        """Articles, not yet candidates, whose headline is alike (`similar_titles` holds): id -> headline key."""
         if not a.title_buckets:
             return {}
         ids = self._index.title_candidates(a.title_buckets, headline.PER_BUCKET, headline.MAX_CANDIDATES)

@@ -63,13 +63,19 @@ COMMIT_EVERY = 16  # articles per ingest transaction, as pipelines/crawl.py BATC
 SETTINGS = "bench"
 
 
-def open_like_store(path: Path) -> sqlite3.Connection:
-    """A connection with the pragmas `pipelines.store.Store` sets (the dedup index lives there)."""
+def open_like_store(path: Path, autocheckpoint: int | None = None) -> sqlite3.Connection:
+    """A connection with the pragmas `pipelines.store.Store` sets (the dedup index lives there).
+
+    `autocheckpoint`: WAL pages between checkpoints, if not SQLite's default 1000 (each
+    checkpoint syncs the database file).
+    """
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA cache_size=-131072")
     conn.execute(f"PRAGMA mmap_size={8 * 2**30}")
+    if autocheckpoint is not None:
+        conn.execute(f"PRAGMA wal_autocheckpoint={autocheckpoint}")
     return conn
 
 
@@ -136,6 +142,7 @@ class IndexResult:
     median_ms: float
     p95_ms: float
     work_ms: float  # per article, queries and inserts only
+    cpu_ms: float  # per article, this process's CPU time (commits included)
     commit_ms: float  # per article: the commits (writing the dirtied pages) divided by the articles
     planted: int
     found: int
@@ -144,8 +151,11 @@ class IndexResult:
     memory_mb: dict[str, float]
 
 
-def timed_path(db: Path, size: int, timed: int, cfg: DedupConfig, seed: int) -> tuple[list[float], float, int, int]:
-    conn = open_like_store(db)
+def timed_path(
+    db: Path, size: int, timed: int, cfg: DedupConfig, seed: int, autocheckpoint: int | None = None
+) -> tuple[list[float], float, float, dict[str, float], int, int]:
+    conn = open_like_store(db, autocheckpoint)
+    size = conn.execute("SELECT max(article_id) FROM dedup_docs").fetchone()[0]  # a kept index grows
     index = DedupIndex(conn, SETTINGS, headline.SETTINGS, lambda _title: ())
     rng = np.random.default_rng(seed + 1)
     sigs = rng.integers(0, 2**32, size=(timed, cfg.num_perm), dtype=np.uint32)
@@ -157,6 +167,7 @@ def timed_path(db: Path, size: int, timed: int, cfg: DedupConfig, seed: int) -> 
         sigs[k, : cfg.num_perm // 2] = np.frombuffer(row[0], dtype="<u4")[: cfg.num_perm // 2]
     found = 0
     per: list[float] = []
+    c0 = time.process_time()
     commit_s = 0.0
     # the verifier text an article keeps (~1,500 key characters; add_doc compresses it)
     stored = "".join(chr(c) for c in rng.integers(0xAC00, 0xAC00 + 600, size=1500))
@@ -187,18 +198,23 @@ def timed_path(db: Path, size: int, timed: int, cfg: DedupConfig, seed: int) -> 
     conn.commit()
     commit_s += time.perf_counter() - t1
     per[-1] += time.perf_counter() - t1
+    cpu_s = time.process_time() - c0
+    memory = memory_mb()  # while the database is still mapped
     conn.close()
-    return per, commit_s, len(planted), found
+    return per, commit_s, cpu_s, memory, len(planted), found
 
 
-def bench_index(size: int, timed: int, cfg: DedupConfig, workdir: Path, seed: int) -> IndexResult:
+def bench_index(
+    size: int, timed: int, cfg: DedupConfig, workdir: Path, seed: int, keep: bool, autocheckpoint: int | None
+) -> IndexResult:
     db = workdir / f"index_{size}.db"
     t0 = time.perf_counter()
-    subprocess.run(
-        [sys.executable, __file__, "--fill", str(db), str(size), str(seed), "--bands", str(cfg.bands)], check=True
-    )
+    if not db.exists():
+        subprocess.run(
+            [sys.executable, __file__, "--fill", str(db), str(size), str(seed), "--bands", str(cfg.bands)], check=True
+        )
     fill_s = time.perf_counter() - t0
-    per, commit_s, planted, found = timed_path(db, size, timed, cfg, seed)
+    per, commit_s, cpu_s, memory, planted, found = timed_path(db, size, timed, cfg, seed, autocheckpoint)
     ms = np.array(per) * 1000
     commit_ms = commit_s * 1000 / timed
     db_mb = sum(p.stat().st_size for p in workdir.glob(f"index_{size}.db*")) / 2**20
@@ -209,15 +225,17 @@ def bench_index(size: int, timed: int, cfg: DedupConfig, workdir: Path, seed: in
         float(np.median(ms)),
         float(np.percentile(ms, 95)),
         float(ms.mean()) - commit_ms,
+        cpu_s * 1000 / timed,
         commit_ms,
         planted,
         found,
         fill_s,
         db_mb,
-        memory_mb(),
+        memory,
     )
-    for p in workdir.glob(f"index_{size}.db*"):
-        p.unlink()
+    if not keep:
+        for p in workdir.glob(f"index_{size}.db*"):
+            p.unlink()
     return result
 
 
@@ -317,6 +335,8 @@ def main() -> None:
     ap.add_argument("--realistic", type=int, default=0, metavar="N", help="also the whole Deduper at an N index")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--keep", type=Path, help="keep the filled indexes in this folder (and reuse them next time)")
+    ap.add_argument("--autocheckpoint", type=int, help="PRAGMA wal_autocheckpoint for the timed connection")
     ap.add_argument("--fill", nargs=3, metavar=("DB", "SIZE", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     cfg = DedupConfig() if args.bands is None else DedupConfig(bands=args.bands)
@@ -338,16 +358,19 @@ def main() -> None:
         )
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         for size in sizes:
-            r = bench_index(size, args.timed, cfg, Path(tmp), args.seed)
+            workdir = args.keep or Path(tmp)
+            workdir.mkdir(parents=True, exist_ok=True)
+            r = bench_index(size, args.timed, cfg, workdir, args.seed, args.keep is not None, args.autocheckpoint)
             report["index"].append(asdict(r))
             if not args.json:
                 m = r.memory_mb
                 print(
                     f"index {size:>9,}: insert+query {r.mean_ms:6.3f} ms/article mean, {r.median_ms:6.3f} median, "
-                    f"{r.p95_ms:6.3f} p95 (queries+inserts {r.work_ms:6.3f}, commits {r.commit_ms:6.3f}); "
+                    f"{r.p95_ms:6.3f} p95 (queries+inserts {r.work_ms:6.3f}, commits {r.commit_ms:6.3f}; "
+                    f"CPU {r.cpu_ms:6.3f}); "
                     f"planted copies found {r.found}/{r.planted}; fill {r.fill_s:6.1f} s; "
                     f"db {r.db_mb:7.1f} MB; peak RSS {m['VmHWM']:6.0f} MB (anon {m['RssAnon']:5.0f}, "
-                    f"mapped file {m['RssFile']:5.0f})",
+                    f"file-backed {m['RssFile']:5.0f} at the end)",
                     flush=True,
                 )
         if args.realistic:

@@ -123,13 +123,13 @@ class DedupIndex:
         if version == SCHEMA_VERSION and self._meta("title_signature") == title_settings:
             return
         self._conn.execute("DELETE FROM dedup_title_bands")
-        rows = self._conn.execute("SELECT article_id, title FROM dedup_titles").fetchall()
-        if rows:
-            log.info("dedup: building the headline index for %d stored articles", len(rows))
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO dedup_title_bands (bucket, article_id) VALUES (?, ?)",
-            [(k, int(a)) for a, t in rows for k in title_keys(str(t))],
-        )
+        log.info("dedup: building the headline index from the stored headlines")
+        cursor = self._conn.execute("SELECT article_id, title FROM dedup_titles ORDER BY article_id")
+        while rows := cursor.fetchmany(10_000):  # bounded memory on a large corpus
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO dedup_title_bands (bucket, article_id) VALUES (?, ?)",
+                [(k, int(a)) for a, t in rows for k in title_keys(str(t))],
+            )
         self._set_meta("title_signature", title_settings)
         self._set_meta("schema", str(SCHEMA_VERSION))
 

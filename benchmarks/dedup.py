@@ -152,7 +152,13 @@ class IndexResult:
 
 
 def timed_path(
-    db: Path, size: int, timed: int, cfg: DedupConfig, seed: int, autocheckpoint: int | None = None
+    db: Path,
+    size: int,
+    timed: int,
+    cfg: DedupConfig,
+    seed: int,
+    autocheckpoint: int | None = None,
+    commit_every: int = COMMIT_EVERY,
 ) -> tuple[list[float], float, float, dict[str, float], int, int]:
     conn = open_like_store(db, autocheckpoint)
     size = conn.execute("SELECT max(article_id) FROM dedup_docs").fetchone()[0]  # a kept index grows
@@ -189,7 +195,7 @@ def timed_path(
             article_id, f"t{k:031x}", signature_to_blob(sig), stored, keys, SETTINGS, f"제목{article_id}", title_keys
         )
         index.record(article_id, [(exact, "new", None, "")], SETTINGS, "2025-01-01T00:00:00")
-        if (k + 1) % COMMIT_EVERY == 0:
+        if (k + 1) % commit_every == 0:
             t1 = time.perf_counter()
             conn.commit()
             commit_s += time.perf_counter() - t1
@@ -205,7 +211,14 @@ def timed_path(
 
 
 def bench_index(
-    size: int, timed: int, cfg: DedupConfig, workdir: Path, seed: int, keep: bool, autocheckpoint: int | None
+    size: int,
+    timed: int,
+    cfg: DedupConfig,
+    workdir: Path,
+    seed: int,
+    keep: bool,
+    autocheckpoint: int | None,
+    commit_every: int,
 ) -> IndexResult:
     db = workdir / f"index_{size}.db"
     t0 = time.perf_counter()
@@ -214,7 +227,7 @@ def bench_index(
             [sys.executable, __file__, "--fill", str(db), str(size), str(seed), "--bands", str(cfg.bands)], check=True
         )
     fill_s = time.perf_counter() - t0
-    per, commit_s, cpu_s, memory, planted, found = timed_path(db, size, timed, cfg, seed, autocheckpoint)
+    per, commit_s, cpu_s, memory, planted, found = timed_path(db, size, timed, cfg, seed, autocheckpoint, commit_every)
     ms = np.array(per) * 1000
     commit_ms = commit_s * 1000 / timed
     db_mb = sum(p.stat().st_size for p in workdir.glob(f"index_{size}.db*")) / 2**20
@@ -336,6 +349,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--keep", type=Path, help="keep the filled indexes in this folder (and reuse them next time)")
+    ap.add_argument("--commit-every", type=int, default=COMMIT_EVERY, help="articles per transaction (crawl: 16)")
     ap.add_argument("--autocheckpoint", type=int, help="PRAGMA wal_autocheckpoint for the timed connection")
     ap.add_argument("--fill", nargs=3, metavar=("DB", "SIZE", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -354,13 +368,16 @@ def main() -> None:
     if not args.json:
         print(
             f"num_perm={cfg.num_perm} bands={cfg.bands} headline bands={headline.BANDS} "
-            f"timed={args.timed}/size; load {os.getloadavg()[0]:.1f}"
+            f"timed={args.timed}/size, commit every {args.commit_every}, wal_autocheckpoint "
+            f"{args.autocheckpoint or 1000}; load {os.getloadavg()[0]:.1f}"
         )
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         for size in sizes:
             workdir = args.keep or Path(tmp)
             workdir.mkdir(parents=True, exist_ok=True)
-            r = bench_index(size, args.timed, cfg, workdir, args.seed, args.keep is not None, args.autocheckpoint)
+            r = bench_index(
+                size, args.timed, cfg, workdir, args.seed, args.keep is not None, args.autocheckpoint, args.commit_every
+            )
             report["index"].append(asdict(r))
             if not args.json:
                 m = r.memory_mb

@@ -195,10 +195,11 @@ class DedupIndex:
         title: str = "",
         title_buckets: Sequence[int] = (),
     ) -> None:
+        # zlib level 1: ~40 % less time than the default level for ~13 % more bytes (same format)
         self._conn.execute(
             "INSERT OR REPLACE INTO dedup_docs (article_id, body_hash, signature, clean, settings_version) "
             "VALUES (?, ?, ?, ?, ?)",
-            (article_id, body_hash, signature, zlib.compress(clean.encode("utf-8")), settings_version),
+            (article_id, body_hash, signature, zlib.compress(clean.encode("utf-8"), 1), settings_version),
         )
         if title:
             self._conn.execute(

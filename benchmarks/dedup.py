@@ -1,35 +1,49 @@
-"""Benchmark the dedup LSH index at corpus scale, with synthetic signatures (no Kiwi, no text).
+"""Benchmark the dedup index at corpus scale with synthetic signatures (no Kiwi, no text).
 
-    .venv/bin/python benchmarks/dedup.py            # 10k and 100k articles
-    .venv/bin/python benchmarks/dedup.py --million  # also 1M (several minutes, ~2 GB of disk)
+    .venv/bin/python benchmarks/dedup.py                 # 10k and 100k stored articles
+    .venv/bin/python benchmarks/dedup.py --million       # also 1M (a few minutes, ~3 GB of disk)
+    .venv/bin/python benchmarks/dedup.py --sizes 10000 --kiwi   # also time real Kiwi for the saving
+    .venv/bin/python benchmarks/dedup.py --json          # one JSON document
 
-For each size the index is filled in bulk to that size in a temporary on-disk SQLite file,
-then 1,000 more articles go through the per-article path — bucket keys of the signature, the
-candidate query, indexing, the audit row — and the mean cost per article is printed, with the
-peak resident memory and the database size. 1 % of the timed articles are planted near copies
-of stored ones, so the candidate path is exercised too. A last section times the whole
-Deduper (cleaning, MinHash, verification) on synthetic Korean text.
+**Index path.** For each size a child process fills an on-disk SQLite index to that size in bulk
+(random MinHash signatures, their real band keys, random headline keys; the band rows are
+sorted before insertion so the fill is fast): the child's memory does not count. This process
+then opens the database with the connection settings of `Store` (WAL, 128 MB page cache, mmap)
+and sends `--timed` more articles through exactly the SQL a `Deduper` runs for one article —
+exact lookup by body hash, one candidate query over the 64 body buckets, one over the 16
+headline buckets, the candidates' stored texts and headlines if there are any, then indexing
+(document row, headline, band rows, headline band rows) and the audit row, committing every
+16 articles like the crawl does. The band keys are computed from the signature inside the
+timed loop. 1 % of the timed articles are planted near copies (half the signature of a stored
+article) so the candidate path runs too. Printed: mean / median / p95 ms per article, planted
+copies found, the database size and this process's peak resident memory (VmHWM; with mmap
+it includes database pages that are only mapped page cache, so RssAnon is printed too).
 
-    .venv/bin/python benchmarks/dedup.py --realistic 10000   # whole Deduper, realistic text only
+**Kiwi saving.** `--saving N` synthetic articles (`_synthetic.articles`: 30 % exact copies under
+another outlet and headline, 10 % near copies) go through the real `Ingestor` with a
+tokenizer that only records what it is given. Exact copies reuse their donor's body morphemes,
+so only their headline is analysed; the share of characters Kiwi never sees is the share of
+Kiwi time saved if Kiwi time is proportional to characters. `--kiwi` also times real Kiwi on
+all texts and on the texts the Ingestor handed over.
 
-The realistic mode fills an index with article-like bodies from `benchmarks/_synthetic.py`
-(~1,900 characters of Korean prose from a shared vocabulary, so unrelated articles share stock
-phrases and become LSH candidates as real ones do; 30 % exact and 10 % near copies) through
-`Deduper.add`, then times `check` + `add` for 1,000 more. The fill bypasses `check`, so the
-candidate cache starts cold: the timed figure is the pessimistic one.
+**Whole Deduper.** `--realistic N`: the full check+add (cleaning, MinHash, verification) on
+article-like synthetic Korean text at an N-article index.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
-import resource
+import json
+import os
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
+import zlib
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,94 +52,269 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _synthetic import articles
 
-from pipelines.dedup import Deduper
+from pipelines.dedup import Deduper, headline
 from pipelines.dedup.index import DedupIndex
-from pipelines.dedup.minhash import band_keys, signature_to_blob
+from pipelines.dedup.minhash import band_keys, band_keys_many, signature_to_blob
 from scraper.config import DedupConfig
 from scraper.models import DedupDecision
 
-TIMED = 1000
-SYLLABLES = [chr(c) for c in range(0xAC00, 0xAC00 + 400)]
+CHUNK = 50_000  # articles generated per fill step
+COMMIT_EVERY = 16  # articles per ingest transaction, as pipelines/crawl.py BATCH_SIZE
+SETTINGS = "bench"
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def open_like_store(path: Path, autocheckpoint: int | None = None) -> sqlite3.Connection:
+    """A connection with the pragmas `pipelines.store.Store` sets (the dedup index lives there).
 
-
-def bench_index(size: int, cfg: DedupConfig, workdir: Path, args_cache_mb: int) -> None:
-    rng = np.random.default_rng(size)
-    conn = sqlite3.connect(workdir / f"index_{size}.db")
+    `autocheckpoint`: WAL pages between checkpoints, if not SQLite's default 1000 (each
+    checkpoint syncs the database file).
+    """
+    conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute(f"PRAGMA cache_size=-{args_cache_mb * 1024}")
-    index = DedupIndex(conn, "bench")
-    t0 = time.perf_counter()
-    batch = 10_000
-    for start in range(0, size, batch):
-        sigs = rng.integers(0, 2**32, size=(min(batch, size - start), cfg.num_perm), dtype=np.uint32)
-        for k, sig in enumerate(sigs):
-            index.add_doc(start + k + 1, f"h{start + k}", signature_to_blob(sig), "", band_keys(sig, cfg.bands), "b")
-        conn.commit()
-    fill_s = time.perf_counter() - t0
+    conn.execute("PRAGMA cache_size=-131072")
+    conn.execute(f"PRAGMA mmap_size={8 * 2**30}")
+    if autocheckpoint is not None:
+        conn.execute(f"PRAGMA wal_autocheckpoint={autocheckpoint}")
+    return conn
 
-    stored = rng.integers(0, 2**32, size=(TIMED // 100, cfg.num_perm), dtype=np.uint32)
-    timed = rng.integers(0, 2**32, size=(TIMED, cfg.num_perm), dtype=np.uint32)
-    for k in range(0, TIMED, 100):  # plant near copies: half the bands agree with a stored doc
-        src = rng.integers(1, size + 1)
-        row = conn.execute("SELECT signature FROM dedup_docs WHERE article_id = ?", (int(src),)).fetchone()
-        timed[k, : cfg.num_perm // 2] = np.frombuffer(row[0], dtype="<u4")[: cfg.num_perm // 2]
-    del stored
-    found = 0
-    t0 = time.perf_counter()
-    for k, sig in enumerate(timed):
-        keys = band_keys(sig, cfg.bands)
-        cands = index.candidates(keys, cfg.max_candidates)
-        found += bool(cands)
-        exact = index.exact(f"timed{k}")
-        aid = size + k + 1
-        index.add_doc(aid, f"timed{k}", signature_to_blob(sig), "", keys, "b")
-        index.record(aid, [(exact, "new", None, "")], "b", "2025-01-01T00:00:00")
+
+def memory_mb() -> dict[str, float]:
+    """Peak and current resident memory of this process, from /proc (MB)."""
+    out: dict[str, float] = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            name, _, value = line.partition(":")
+            if name in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
+                out[name] = int(value.split()[0]) / 1024
+    return out
+
+
+# -- fill (child process) -------------------------------------------------------------------------
+
+
+def fill(db: Path, size: int, cfg: DedupConfig, seed: int) -> None:
+    """Index `size` synthetic articles in bulk; band rows are inserted in key order."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA cache_size=-262144")
+    DedupIndex(conn, SETTINGS, headline.SETTINGS, lambda _title: ())
+    rng = np.random.default_rng(seed)
+    body_keys = np.empty((size, cfg.bands), dtype=np.int64)
+    title_keys = rng.integers(-(2**63), 2**63 - 1, size=(size, headline.BANDS), dtype=np.int64)
+    empty = zlib.compress(b"")
+    for start in range(0, size, CHUNK):
+        n = min(CHUNK, size - start)
+        sigs = rng.integers(0, 2**32, size=(n, cfg.num_perm), dtype=np.uint32)
+        body_keys[start : start + n] = band_keys_many(sigs, cfg.bands)
+        ids = range(start + 1, start + n + 1)
+        conn.executemany(
+            "INSERT INTO dedup_docs (article_id, body_hash, signature, clean, settings_version) VALUES (?,?,?,?,?)",
+            ((i, f"{i:032x}", signature_to_blob(s), empty, SETTINGS) for i, s in zip(ids, sigs, strict=True)),
+        )
+        conn.executemany("INSERT INTO dedup_titles (article_id, title) VALUES (?, ?)", ((i, f"제목{i}") for i in ids))
+    for table, keys in (("dedup_bands", body_keys), ("dedup_title_bands", title_keys)):
+        flat = keys.ravel()
+        order = np.argsort(flat, kind="stable")
+        sorted_keys = flat[order]
+        del flat
+        owners = order // keys.shape[1] + 1
+        del order
+        for lo in range(0, sorted_keys.size, 1_000_000):
+            conn.executemany(
+                f"INSERT OR IGNORE INTO {table} (bucket, article_id) VALUES (?, ?)",
+                zip(sorted_keys[lo : lo + 1_000_000].tolist(), owners[lo : lo + 1_000_000].tolist(), strict=True),
+            )
+        del sorted_keys, owners
     conn.commit()
-    per_ms = (time.perf_counter() - t0) / TIMED * 1000
     conn.close()
-    db_mb = sum(p.stat().st_size for p in workdir.glob(f"index_{size}.db*")) / 2**20
-    print(
-        f"index {size:>9,} articles: check+add {per_ms:6.3f} ms/article  "
-        f"(fill {fill_s:6.1f} s, planted copies found {found}/{TIMED // 100}, "
-        f"db {db_mb:7.1f} MB, peak RSS {peak_rss_mb():6.0f} MB)"
-    )
 
 
-def synthetic_text(rnd: random.Random, sentences: int) -> str:
-    def word() -> str:
-        return "".join(rnd.choice(SYLLABLES) for _ in range(rnd.randint(2, 4)))
-
-    return "\n".join(" ".join(word() for _ in range(rnd.randint(6, 12))) + "다." for _ in range(sentences))
+# -- the timed per-article path -------------------------------------------------------------------
 
 
-def bench_full(n: int, cfg: DedupConfig) -> None:
-    rnd = random.Random(7)
-    texts = [synthetic_text(rnd, rnd.randint(6, 14)) for _ in range(n)]
-    for k in range(0, n, 10):  # every tenth text a trimmed copy of an earlier one
-        if k:
-            texts[k] = "\n".join(texts[rnd.randrange(k)].split("\n")[:-2])
-    d = Deduper(sqlite3.connect(":memory:"), cfg)
+@dataclass(frozen=True, slots=True)
+class IndexResult:
+    size: int
+    timed: int
+    mean_ms: float  # per article, its share of the commits included
+    median_ms: float
+    p95_ms: float
+    work_ms: float  # per article, queries and inserts only
+    cpu_ms: float  # per article, this process's CPU time (commits included)
+    commit_ms: float  # per article: the commits (writing the dirtied pages) divided by the articles
+    planted: int
+    found: int
+    fill_s: float
+    db_mb: float
+    memory_mb: dict[str, float]
+
+
+def timed_path(
+    db: Path,
+    size: int,
+    timed: int,
+    cfg: DedupConfig,
+    seed: int,
+    autocheckpoint: int | None = None,
+    commit_every: int = COMMIT_EVERY,
+) -> tuple[list[float], float, float, dict[str, float], int, int]:
+    conn = open_like_store(db, autocheckpoint)
+    size = conn.execute("SELECT max(article_id) FROM dedup_docs").fetchone()[0]  # a kept index grows
+    index = DedupIndex(conn, SETTINGS, headline.SETTINGS, lambda _title: ())
+    rng = np.random.default_rng(seed + 1)
+    sigs = rng.integers(0, 2**32, size=(timed, cfg.num_perm), dtype=np.uint32)
+    titles = rng.integers(-(2**63), 2**63 - 1, size=(timed, headline.BANDS), dtype=np.int64)
+    planted = list(range(0, timed, 100))
+    for k in planted:  # a near copy: half the signature of a stored article
+        src = int(rng.integers(1, size + 1))
+        row = conn.execute("SELECT signature FROM dedup_docs WHERE article_id = ?", (src,)).fetchone()
+        sigs[k, : cfg.num_perm // 2] = np.frombuffer(row[0], dtype="<u4")[: cfg.num_perm // 2]
+    found = 0
+    per: list[float] = []
+    c0 = time.process_time()
+    commit_s = 0.0
+    # the verifier text an article keeps (~1,500 key characters; add_doc compresses it)
+    stored = "".join(chr(c) for c in rng.integers(0xAC00, 0xAC00 + 600, size=1500))
+    for k in range(timed):
+        t0 = time.perf_counter()
+        sig = sigs[k]
+        keys = band_keys(sig, cfg.bands)
+        title_keys = titles[k].tolist()
+        exact = index.exact(f"t{k:031x}")
+        cands = index.candidates(keys, cfg.max_candidates)
+        by_title = index.title_candidates(title_keys, headline.PER_BUCKET, headline.MAX_CANDIDATES)
+        ids = [a for a, _ in cands] + by_title
+        if ids:  # what the Deduper reads for candidates (its LRU cache is cold here)
+            index.stored_texts(ids)
+            index.titles(ids)
+            found += k in planted
+        article_id = size + k + 1
+        index.add_doc(
+            article_id, f"t{k:031x}", signature_to_blob(sig), stored, keys, SETTINGS, f"제목{article_id}", title_keys
+        )
+        index.record(article_id, [(exact, "new", None, "")], SETTINGS, "2025-01-01T00:00:00")
+        if (k + 1) % commit_every == 0:
+            t1 = time.perf_counter()
+            conn.commit()
+            commit_s += time.perf_counter() - t1
+        per.append(time.perf_counter() - t0)
+    t1 = time.perf_counter()
+    conn.commit()
+    commit_s += time.perf_counter() - t1
+    per[-1] += time.perf_counter() - t1
+    cpu_s = time.process_time() - c0
+    memory = memory_mb()  # while the database is still mapped
+    conn.close()
+    return per, commit_s, cpu_s, memory, len(planted), found
+
+
+def bench_index(
+    size: int,
+    timed: int,
+    cfg: DedupConfig,
+    workdir: Path,
+    seed: int,
+    keep: bool,
+    autocheckpoint: int | None,
+    commit_every: int,
+) -> IndexResult:
+    db = workdir / f"index_{size}.db"
     t0 = time.perf_counter()
-    near = 0
-    for i, text in enumerate(texts, 1):
-        decision = d.check("", text)
-        near += decision.method != "new"
-        d.add(i, "", text, decision)
-    per_ms = (time.perf_counter() - t0) / n * 1000
-    print(f"full  {n:>9,} texts:    check+add {per_ms:6.3f} ms/article  (copies found {near}/{n // 10 - 1})")
+    if not db.exists():
+        subprocess.run(
+            [sys.executable, __file__, "--fill", str(db), str(size), str(seed), "--bands", str(cfg.bands)], check=True
+        )
+    fill_s = time.perf_counter() - t0
+    per, commit_s, cpu_s, memory, planted, found = timed_path(db, size, timed, cfg, seed, autocheckpoint, commit_every)
+    ms = np.array(per) * 1000
+    commit_ms = commit_s * 1000 / timed
+    db_mb = sum(p.stat().st_size for p in workdir.glob(f"index_{size}.db*")) / 2**20
+    result = IndexResult(
+        size,
+        timed,
+        float(ms.mean()),
+        float(np.median(ms)),
+        float(np.percentile(ms, 95)),
+        float(ms.mean()) - commit_ms,
+        cpu_s * 1000 / timed,
+        commit_ms,
+        planted,
+        found,
+        fill_s,
+        db_mb,
+        memory,
+    )
+    if not keep:
+        for p in workdir.glob(f"index_{size}.db*"):
+            p.unlink()
+    return result
 
 
-def bench_realistic(size: int, cfg: DedupConfig, workdir: Path, cache_mb: int) -> None:
-    docs = articles(size + TIMED, seed=size)
-    conn = sqlite3.connect(workdir / f"realistic_{size}.db")
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute(f"PRAGMA cache_size=-{cache_mb * 1024}")
+# -- Kiwi time saved by exact copies --------------------------------------------------------------
+
+
+class RecordingTokenizer:
+    """Stands in for `pipelines.tokenize.Tokenizer`: keeps the texts, returns no morphemes."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def tokenize_many(self, texts: list[str]) -> list[Any]:
+        from scraper.models import TokenizedDoc
+
+        self.texts.extend(texts)
+        return [TokenizedDoc(()) for _ in texts]
+
+
+def bench_saving(n: int, kiwi: bool, seed: int) -> dict[str, Any]:
+    from pipelines.ingest import Ingestor
+    from pipelines.store import Store
+    from pipelines.tokenize import analysed_text
+    from scraper.models import Article
+
+    items = articles(n, seed=seed)
+    store = Store(":memory:")
+    tok = RecordingTokenizer()
+    ingestor = Ingestor(store, tok, Deduper(store.conn, DedupConfig()), None)  # type: ignore[arg-type]
+    batch = [Article(url=a.url, source=a.source, title=a.title, body=a.body) for a in items]
+    for lo in range(0, len(batch), COMMIT_EVERY):
+        ingestor.ingest(batch[lo : lo + COMMIT_EVERY])
+    all_texts = [analysed_text(a.title, a.body) for a in items]
+    total = sum(map(len, all_texts))
+    seen = sum(map(len, tok.texts))
+    out: dict[str, Any] = {
+        "articles": n,
+        "exact_copies": sum(a.kind == "exact" for a in items),
+        "exact_found": ingestor.counts.reused_tokens,
+        "chars_total": total,
+        "chars_analysed": seen,
+        "chars_saved_share": 1 - seen / total,
+    }
+    if kiwi:
+        from kiwipiepy import Kiwi
+
+        k = Kiwi()
+        list(k.tokenize(all_texts[:20]))  # warm up
+        full = part = float("inf")
+        for _ in range(3):  # alternate, keep the best of each: Kiwi timings vary by ±30 % on a busy machine
+            t0 = time.perf_counter()
+            list(k.tokenize(all_texts))
+            full = min(full, time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            list(k.tokenize(tok.texts))
+            part = min(part, time.perf_counter() - t0)
+        out.update(kiwi_all_s=full, kiwi_ingest_s=part, kiwi_time_saved_share=1 - part / full)
+    return out
+
+
+# -- the whole Deduper on article-like text -------------------------------------------------------
+
+
+def bench_realistic(size: int, timed: int, cfg: DedupConfig, workdir: Path) -> dict[str, Any]:
+    docs = articles(size + timed, seed=size)
+    conn = open_like_store(workdir / f"realistic_{size}.db")
     d = Deduper(conn, cfg)
     t0 = time.perf_counter()
     for i, art in enumerate(docs[:size], 1):
@@ -137,40 +326,95 @@ def bench_realistic(size: int, cfg: DedupConfig, workdir: Path, cache_mb: int) -
     for i, art in enumerate(docs[size:], size + 1):
         decision = d.check(art.title, art.body)
         d.add(i, art.title, art.body, decision)
+        if i % COMMIT_EVERY == 0:
+            conn.commit()
         label = f"{art.kind if art.kind in ('exact', 'near') else 'other'}->{decision.method}"
         outcome[label] = outcome.get(label, 0) + 1
     conn.commit()
-    per_ms = (time.perf_counter() - t0) / TIMED * 1000
-    cpu_ms = (time.process_time() - c0) / TIMED * 1000
+    wall = (time.perf_counter() - t0) / timed * 1000
+    cpu = (time.process_time() - c0) / timed * 1000
     conn.close()
-    print(
-        f"realistic {size:>7,} texts:  check+add {per_ms:6.3f} ms/article wall, {cpu_ms:6.3f} ms CPU  "
-        f"(fill {fill_s:6.1f} s, "
-        f"peak RSS {peak_rss_mb():6.0f} MB)\n    decisions of the timed articles: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(outcome.items()))
-    )
+    return {"size": size, "timed": timed, "wall_ms": wall, "cpu_ms": cpu, "fill_s": fill_s, "decisions": outcome}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--million", action="store_true", help="also run the 1M-article index size")
+    ap.add_argument("--million", action="store_true", help="also the 1M-article index")
+    ap.add_argument("--sizes", type=int, nargs="*", help="index sizes instead of 10k 100k [1M] (none: skip)")
+    ap.add_argument("--timed", type=int, default=2000, help="articles timed per size (default 2000)")
     ap.add_argument("--bands", type=int, help="override DedupConfig.bands")
-    ap.add_argument("--cache-mb", type=int, default=512, help="SQLite page cache (PRAGMA cache_size)")
-    ap.add_argument("--realistic", type=int, metavar="N", help="only the whole Deduper on N realistic texts")
+    ap.add_argument("--saving", type=int, default=1000, help="articles for the Kiwi-saving run (0: skip)")
+    ap.add_argument("--kiwi", action="store_true", help="also time real Kiwi for the saving")
+    ap.add_argument("--realistic", type=int, default=0, metavar="N", help="also the whole Deduper at an N index")
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--keep", type=Path, help="keep the filled indexes in this folder (and reuse them next time)")
+    ap.add_argument("--commit-every", type=int, default=COMMIT_EVERY, help="articles per transaction (crawl: 16)")
+    ap.add_argument("--autocheckpoint", type=int, help="PRAGMA wal_autocheckpoint for the timed connection")
+    ap.add_argument("--fill", nargs=3, metavar=("DB", "SIZE", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()
-    cfg = DedupConfig() if args.bands is None else replace(DedupConfig(), bands=args.bands)
-    sizes = [10_000, 100_000] + ([1_000_000] if args.million else [])
-    print(f"num_perm={cfg.num_perm} bands={cfg.bands} max_candidates={cfg.max_candidates}")
-    if args.realistic:
-        with tempfile.TemporaryDirectory() as tmp:
-            bench_realistic(args.realistic, cfg, Path(tmp), args.cache_mb)
+    cfg = DedupConfig() if args.bands is None else DedupConfig(bands=args.bands)
+    if args.fill:
+        fill(Path(args.fill[0]), int(args.fill[1]), cfg, int(args.fill[2]))
         return
-    with tempfile.TemporaryDirectory() as tmp:
+    sizes = [10_000, 100_000] + ([1_000_000] if args.million else []) if args.sizes is None else args.sizes
+    report: dict[str, Any] = {
+        "num_perm": cfg.num_perm,
+        "bands": cfg.bands,
+        "headline_bands": headline.BANDS,
+        "index": [],
+        "load": os.getloadavg(),
+    }
+    if not args.json:
+        print(
+            f"num_perm={cfg.num_perm} bands={cfg.bands} headline bands={headline.BANDS} "
+            f"timed={args.timed}/size, commit every {args.commit_every}, wal_autocheckpoint "
+            f"{args.autocheckpoint or 1000}; load {os.getloadavg()[0]:.1f}"
+        )
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         for size in sizes:
-            bench_index(size, cfg, Path(tmp), args.cache_mb)
-    bench_full(2000, cfg)
-    with tempfile.TemporaryDirectory() as tmp:
-        bench_realistic(10_000, cfg, Path(tmp), args.cache_mb)
+            workdir = args.keep or Path(tmp)
+            workdir.mkdir(parents=True, exist_ok=True)
+            r = bench_index(
+                size, args.timed, cfg, workdir, args.seed, args.keep is not None, args.autocheckpoint, args.commit_every
+            )
+            report["index"].append(asdict(r))
+            if not args.json:
+                m = r.memory_mb
+                print(
+                    f"index {size:>9,}: insert+query {r.mean_ms:6.3f} ms/article mean, {r.median_ms:6.3f} median, "
+                    f"{r.p95_ms:6.3f} p95 (queries+inserts {r.work_ms:6.3f}, commits {r.commit_ms:6.3f}; "
+                    f"CPU {r.cpu_ms:6.3f}); "
+                    f"planted copies found {r.found}/{r.planted}; fill {r.fill_s:6.1f} s; "
+                    f"db {r.db_mb:7.1f} MB; peak RSS {m['VmHWM']:6.0f} MB (anon {m['RssAnon']:5.0f}, "
+                    f"file-backed {m['RssFile']:5.0f} at the end)",
+                    flush=True,
+                )
+        if args.realistic:
+            rr = bench_realistic(args.realistic, min(args.timed, 1000), cfg, Path(tmp))
+            report["realistic"] = rr
+            if not args.json:
+                print(
+                    f"whole Deduper at {rr['size']:,} article-like texts: {rr['wall_ms']:.2f} ms/article wall, "
+                    f"{rr['cpu_ms']:.2f} ms CPU; decisions {rr['decisions']}",
+                    flush=True,
+                )
+    if args.saving:
+        s = bench_saving(args.saving, args.kiwi, args.seed)
+        report["saving"] = s
+        if not args.json:
+            line = (
+                f"Kiwi saving, {s['articles']} articles with {s['exact_copies']} exact copies "
+                f"({s['exact_found']} found): {s['chars_saved_share']:.1%} of characters never analysed"
+            )
+            if "kiwi_time_saved_share" in s:
+                line += (
+                    f"; real Kiwi {s['kiwi_all_s']:.1f} s for all texts vs {s['kiwi_ingest_s']:.1f} s "
+                    f"for those handed over: {s['kiwi_time_saved_share']:.1%} of Kiwi time saved"
+                )
+            print(line)
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Deduper: is a new article new, an exact copy, or a near copy of stored articles?
 
 The chain for one article: clean the body (datelines, bylines) → exact lookup by body hash →
-MinHash of character shingles → one indexed query over its LSH band buckets → verify the
-candidates sharing the most bands by sentence alignment (verify.py) → a DedupDecision.
+MinHash of character shingles → one indexed query over its LSH band buckets, plus one over the
+headline index (headline.py) for articles with an alike headline → verify the candidates by
+verbatim runs and sentence alignment (verify.py) → a DedupDecision.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from scraper.config import DedupConfig
 from scraper.errors import ConfigError
 from scraper.models import DedupDecision
 
+from . import headline
+from .headline import HeadlineHasher
 from .index import DedupIndex
 from .minhash import MinHasher, Signature, band_keys, signature_to_blob
 from .runs import covered_by, presence_table
@@ -38,6 +41,7 @@ class _Analysed:
     signature: Signature
     buckets: tuple[int, ...]
     title: str = ""  # headline key
+    title_buckets: tuple[int, ...] = ()  # headline index keys
     prepared: Prepared | None = None
     verdicts: tuple[tuple[int, Verdict], ...] = ()
 
@@ -52,8 +56,9 @@ class Deduper:
         self._hasher = MinHasher(cfg.num_perm, cfg.shingle_size, cfg.seed)
         signature_settings = f"char{cfg.shingle_size}/perm{cfg.num_perm}/bands{cfg.bands}/seed{cfg.seed}"
         digest = hashlib.blake2b(repr(astuple(cfg)).encode(), digest_size=6).hexdigest()
-        self.settings_version = f"{signature_settings}/{digest}"
-        self._index = DedupIndex(conn, signature_settings)
+        self.settings_version = f"{signature_settings}/{headline.SETTINGS}/{digest}"
+        self._headlines = HeadlineHasher()
+        self._index = DedupIndex(conn, signature_settings, headline.SETTINGS, self._headlines.keys)
         self._last: _Analysed | None = None
         # Stored verifier texts by article id, most recently used last: popular candidates (a
         # story's original, a beat's stock phrases) come up again and again.
@@ -76,7 +81,9 @@ class Deduper:
             return DedupDecision("exact", match_id=match, score=1.0, detail="same body hash")
         prepared = Prepared.from_clean(a.clean, self._cfg.min_run)  # windows of min_run characters
         found = self._near(a, prepared)
-        self._last = _Analysed(a.body, a.clean, a.body_hash, a.signature, a.buckets, a.title, prepared, tuple(found))
+        self._last = _Analysed(
+            a.body, a.clean, a.body_hash, a.signature, a.buckets, a.title, a.title_buckets, prepared, tuple(found)
+        )
         if not found:
             return DedupDecision("new")
         (best_id, best), *rest = found
@@ -102,7 +109,14 @@ class Deduper:
         prepared = a.prepared if a.prepared is not None else Prepared.from_clean(a.clean, self._cfg.min_run)
         stored = prepared.stored_form()
         self._index.add_doc(
-            article_id, a.body_hash, signature_to_blob(a.signature), stored, buckets, self.settings_version, a.title
+            article_id,
+            a.body_hash,
+            signature_to_blob(a.signature),
+            stored,
+            buckets,
+            self.settings_version,
+            a.title,
+            a.title_buckets,
         )
         scores = {i: v for i, v in a.verdicts}
         rows: list[tuple[int | None, str, float | None, str]] = [
@@ -122,32 +136,36 @@ class Deduper:
         clean = clean_body(body)
         sig = self._hasher.signature(key(clean))
         buckets = tuple(band_keys(sig, self._cfg.bands))
+        title_key = key(unicodedata.normalize("NFKC", title))
         return _Analysed(
-            body, clean, body_hash_of_clean(clean), sig, buckets, key(unicodedata.normalize("NFKC", title))
+            body, clean, body_hash_of_clean(clean), sig, buckets, title_key, self._headlines.keys(title_key)
         )
 
     def _near(self, a: _Analysed, new: Prepared) -> list[tuple[int, Verdict]]:
         """Verified copies among the LSH candidates, best score first.
 
-        All candidates first get the cheap bound of their verbatim runs in one batch
+        Candidates come from the body LSH and, for articles whose headline is alike, from the
+        headline index. All first get the cheap bound of their verbatim runs in one batch
         (`runs.covered_by`); only those that could still be copies are verified.
         """
-        cands = self._index.candidates(a.buckets, self._cfg.max_candidates)
-        stored = self._stored_texts([article_id for article_id, _ in cands])
-        ids = [article_id for article_id, _ in cands if article_id in stored]
+        cfg = self._cfg
+        cand_ids = [article_id for article_id, _ in self._index.candidates(a.buckets, cfg.max_candidates)]
+        by_title = self._headline_candidates(a, set(cand_ids))
+        stored = self._stored_texts(cand_ids + list(by_title))
+        ids = [article_id for article_id in (*cand_ids, *by_title) if article_id in stored]
         texts = [stored[i] for i in ids]
         # the stored form is the evidence sentences one a line; newlines are not part of the text
         flat = [t.replace("\n", "") for t in texts]
         bounds = covered_by(presence_table(new.windows), flat, self._cfg.min_run) if flat else []
-        cfg = self._cfg
         shorter = [min(len(new.text), len(t)) for t in flat]
         # the headline path needs least: candidates below even that are done with
         alive = [k for k in range(len(ids)) if shorter[k] and bounds[k] >= needed_shared(shorter[k], cfg, True)]
-        titles = self._index.titles([ids[k] for k in alive]) if a.title and alive else {}
+        unknown = [ids[k] for k in alive if ids[k] not in by_title]
+        titles = self._index.titles(unknown) if a.title and unknown else {}
         found: list[tuple[int, Verdict]] = []
         for k in alive:
             article_id = ids[k]
-            titled = similar_titles(a.title, titles.get(article_id, ""), cfg)
+            titled = article_id in by_title or similar_titles(a.title, titles.get(article_id, ""), cfg)
             if not titled and bounds[k] < needed_shared(shorter[k], cfg):
                 continue
             v = verify(new, Prepared.from_clean(texts[k], cfg.min_run), cfg, titled)
@@ -156,6 +174,15 @@ class Deduper:
                 found.append((article_id, v))
         found.sort(key=lambda x: (-x[1].score, x[0]))
         return found
+
+    def _headline_candidates(self, a: _Analysed, seen: set[int]) -> dict[int, str]:
+        """Articles, not yet candidates, whose headline is alike (`similar_titles` holds): id -> headline key."""
+        if not a.title_buckets:
+            return {}
+        ids = self._index.title_candidates(a.title_buckets, headline.PER_BUCKET, headline.MAX_CANDIDATES)
+        ids = [i for i in ids if i not in seen]
+        titles = self._index.titles(ids) if ids else {}
+        return {i: t for i, t in titles.items() if similar_titles(a.title, t, self._cfg)}
 
     def _stored_texts(self, article_ids: list[int]) -> dict[int, str]:
         """Stored verifier text of each article, from the in-memory cache or one query."""

@@ -55,12 +55,20 @@ class MinHasher:
         return (perm.min(axis=1) & _MASK32).astype(np.uint32)
 
 
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
 def _mix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """splitmix64 finaliser: spreads the polynomial hash over all 64 bits."""
-    with np.errstate(over="ignore"):
-        h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return h ^ (h >> np.uint64(31))
+    """splitmix64 finaliser: spreads the polynomial hash over all 64 bits.
+
+    Array arithmetic on uint64 wraps silently (only scalar arithmetic warns), so no errstate:
+    entering one costs more than the mixing of a 64-element array.
+    """
+    h = (h ^ (h >> _S30)) * _M1
+    h = (h ^ (h >> _S27)) * _M2
+    return h ^ (h >> _S31)
 
 
 def band_keys(sig: Signature, bands: int) -> list[int]:
@@ -70,14 +78,17 @@ def band_keys(sig: Signature, bands: int) -> list[int]:
     (splitmix64): deterministic, vectorised, and collisions between different bands' rows are
     as unlikely as any other 64-bit collision.
     """
-    rows = sig.size // bands
-    grid = sig[: rows * bands].reshape(bands, rows).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        acc = np.arange(1, bands + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-        for r in range(rows):
-            acc = _mix(acc ^ grid[:, r]) + np.uint64(r + 1)
-        acc = _mix(acc)
-    return [int(v) for v in acc.view(np.int64)]
+    return band_keys_many(sig[None, :], bands)[0].tolist()  # type: ignore[no-any-return]
+
+
+def band_keys_many(sigs: npt.NDArray[np.uint32], bands: int) -> npt.NDArray[np.int64]:
+    """`band_keys` of every row of a (n, num_perm) array at once: an (n, bands) array."""
+    rows = sigs.shape[1] // bands
+    grid = sigs[:, : rows * bands].reshape(sigs.shape[0], bands, rows).astype(np.uint64)
+    acc = np.arange(1, bands + 1, dtype=np.uint64) * _GOLDEN  # broadcasts against (n, bands)
+    for r in range(rows):
+        acc = _mix(acc ^ grid[:, :, r]) + np.uint64(r + 1)
+    return _mix(acc).view(np.int64)
 
 
 def signature_to_blob(sig: Signature) -> bytes:

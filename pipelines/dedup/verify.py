@@ -108,7 +108,10 @@ def similar_titles(a: str, b: str, cfg: DedupConfig) -> bool:
     """
     if min(len(a), len(b)) < _MIN_TITLE:
         return False
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= cfg.title_similarity
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    # the quick ratios are upper bounds of ratio(): most pairs of unlike headlines stop there
+    t = cfg.title_similarity
+    return m.real_quick_ratio() >= t and m.quick_ratio() >= t and m.ratio() >= t
 
 
 def verify(new: Prepared, old: Prepared, cfg: DedupConfig, titled: bool = False) -> Verdict:

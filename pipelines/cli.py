@@ -556,3 +556,9 @@ def export(db: Path, quiet: bool, verbose: bool, fmt: str, out: Path | None, inc
         return 0
 
     _guard(body)
+
+
+from pipelines import commands_backfill  # noqa: E402 - registered last: it imports the helpers above
+
+main.add_command(commands_backfill.backfill)
+main.add_command(commands_backfill.merge)

@@ -11,7 +11,7 @@ from pipelines.backfill.task import ShardResult, ShardTask, run_task
 log = logging.getLogger(__name__)
 
 
-def run_local(tasks: Sequence[ShardTask], workers: int, on_result: Callable[[ShardResult], None]) -> None:
+def run_local(tasks: Sequence[ShardTask], on_result: Callable[[ShardResult], None], *, workers: int) -> None:
     """Run every task in `workers` processes; `on_result` is called as each finishes."""
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(run_task, t) for t in tasks]

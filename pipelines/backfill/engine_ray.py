@@ -25,8 +25,8 @@ def ray_available() -> bool:
     return True
 
 
-def run_ray(tasks: Sequence[ShardTask], workers: int, address: str | None,
-            on_result: Callable[[ShardResult], None]) -> None:
+def run_ray(tasks: Sequence[ShardTask], on_result: Callable[[ShardResult], None], *, workers: int,
+            address: str | None = None) -> None:
     """Run every task as a Ray task (1 CPU each); `on_result` is called as each finishes."""
     try:
         import ray

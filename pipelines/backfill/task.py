@@ -82,7 +82,7 @@ class _Worker:
 @functools.cache
 def _worker(user_dict: str | None, dedup: DedupConfig) -> _Worker:
     """The per-process Kiwi model and MinHasher (built on the first task a process runs)."""
-    tokenizer = Tokenizer(Path(user_dict) if user_dict else None, num_workers=0)  # parallelism is the pool's
+    tokenizer = Tokenizer(Path(user_dict) if user_dict else None, num_workers=1)  # one thread: the parallelism is the pool's
     hasher = MinHasher(dedup.num_perm, dedup.shingle_size, dedup.seed)
     settings = f"char{dedup.shingle_size}/perm{dedup.num_perm}/bands{dedup.bands}/seed{dedup.seed}"
     return _Worker(tokenizer, hasher, settings, extractor_version())

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -91,11 +91,12 @@ def iter_records(path: Path, want: Callable[[WarcHead], bool], *, start: int = 0
                     content_type=((http.get_header("Content-Type") if http is not None else None) or "").lower(),
                     date=_date(record.rec_headers.get_header("WARC-Date")),
                     warc_file=name,
-                    offset=start + it.get_record_offset(),  # warcio counts from where it started
+                    offset=-1,
                     record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
                 )
                 body = record.content_stream().read() if want(head) else None
-                yield WarcRecord(head, body)
+                # only now: asking warcio for the offset reads the rest of the record
+                yield WarcRecord(replace(head, offset=start + it.get_record_offset()), body)
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
     except IsADirectoryError:

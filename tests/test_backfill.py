@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import sqlite3
 import subprocess
@@ -119,7 +118,7 @@ def test_local_backfill_reads_both_files_in_several_tasks(world: World) -> None:
     s = world.local_stats
     assert s.exit_code == 0, s.failures
     assert s.files == 2 and s.tasks > 2
-    assert s.shards_written if False else len(s.shards) >= 2
+    assert len(s.shards) >= 2
     assert s.skipped["not a response record"] > 0  # the request records
     assert s.skipped["not HTML"] > 0  # feeds, sitemaps, robots.txt
     assert s.skipped["not an article"] > 0  # listings, print views, tag pages
@@ -167,14 +166,15 @@ def test_a_renamed_shard_is_recognised_and_new_shards_of_stored_urls_add_nothing
         (copy / f"renamed-{p.name}").write_bytes(p.read_bytes())
     again = merge_folder(Config(db_path=world.local_db), copy).stats
     assert again.already_merged == again.shards and again.new == 0
-    # a fresh backfill of the same WARC writes other bytes? then every URL is already stored
+    # shards with other bytes (another task cut, another extractor run) of URLs already stored
     redo = tmp_path / "redo"
     run_backfill(world.warcs[1:], _settings(redo, world.hosts), engine="local", workers=1)
     before = _count(world.local_db, "articles")
     result = merge_folder(Config(db_path=world.local_db), redo).stats
     assert _count(world.local_db, "articles") == before
+    assert result.merged == result.shards == 1  # one task per file here: not the bytes merged before
     assert result.new == result.duplicates == 0
-    assert result.already_stored + 0 == result.rows or result.already_merged == result.shards
+    assert result.already_stored == result.rows > 0
 
 
 @pytest.mark.skipif(not HAVE_RAY, reason="ray is not installed (pip install '.[scale]')")
@@ -205,7 +205,7 @@ def test_a_truncated_and_a_non_warc_file_are_failures_and_the_good_file_still_co
     assert set(failed) == {"cut.warc.gz", "junk.warc.gz"}, failed
     good = run_backfill(world.warcs[1:], _settings(tmp_path / "good", world.hosts), engine="local", workers=1)
     half = run_backfill([cut], _settings(tmp_path / "half", world.hosts), engine="local", workers=1)
-    assert 0 < half.kept  # the pages before the damage are kept
+    assert half.kept > 0  # the pages before the damage are kept
     assert stats.kept == good.kept + half.kept
 
 
@@ -299,7 +299,6 @@ def test_non_korean_pages_and_unlisted_hosts_are_skipped(world: World, tmp_path:
     con = sqlite3.connect(world.crawl_db)
     url, title, body = con.execute("SELECT url, title, body FROM articles LIMIT 1").fetchone()
     con.close()
-    page = gzip.decompress(gzip.compress(b""))  # placeholder to keep imports honest
     english = ("<html><head><title>City forms bio task force</title></head><body><article><h1>City forms bio "
                "task force</h1>" + "".join(f"<p>The city said on Monday that paragraph {i} of the plan is "
                                              "ready for the council to review next week.</p>" for i in range(8))
@@ -315,7 +314,6 @@ def test_non_korean_pages_and_unlisted_hosts_are_skipped(world: World, tmp_path:
     hosts = tmp_path / "hosts.txt"
     hosts.write_text("en.example.com\nko.example.kr\n", "utf-8")
     stats = run_backfill([warc], _settings(tmp_path / "s", hosts), engine="local", workers=1)
-    assert page == b""
     assert stats.kept == 1, stats.to_dict()
     assert stats.skipped["not Korean"] == 1
     assert stats.skipped["HTTP status not 200"] == 1

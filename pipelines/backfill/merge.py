@@ -92,7 +92,7 @@ def merge_shards(folder: Path, store: Store, ingestor: Ingestor, run_id: int | N
                 done_hashes.add(digest)
             except InputError as exc:
                 stats.failures.append((path.name, str(exc)))
-                log.error("%s", exc)
+                log.info("%s", exc)  # reported by the caller (the CLI prints one line per shard)
         if on_progress:
             on_progress(n, len(shards))
     stats.seconds = time.perf_counter() - started

@@ -97,7 +97,7 @@ def write_shard(path: Path, rows: Sequence[ShardRow]) -> None:
     columns["captions"] = [list(c) for c in columns["captions"]]
     table = pa.Table.from_pydict(columns, schema=_schema())
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
+    pq.write_table(table, tmp, compression="zstd", write_page_checksum=True)  # damage is detected on read
     os.replace(tmp, path)
 
 
@@ -111,7 +111,7 @@ def read_shard(path: Path) -> list[dict[str, object]]:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        table = pq.read_table(path, page_checksum_verification=True)
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise InputError(f"shard {path.name}: unreadable ({_first_line(exc)})") from None
     missing = [c for c in REQUIRED if c not in table.column_names]

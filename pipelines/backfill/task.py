@@ -82,7 +82,8 @@ class _Worker:
 @functools.cache
 def _worker(user_dict: str | None, dedup: DedupConfig) -> _Worker:
     """The per-process Kiwi model and MinHasher (built on the first task a process runs)."""
-    tokenizer = Tokenizer(Path(user_dict) if user_dict else None, num_workers=1)  # one thread: the parallelism is the pool's
+    # one Kiwi thread per process: the parallelism is the pool's (batched calls need a worker thread)
+    tokenizer = Tokenizer(Path(user_dict) if user_dict else None, num_workers=1)
     hasher = MinHasher(dedup.num_perm, dedup.shingle_size, dedup.seed)
     settings = f"char{dedup.shingle_size}/perm{dedup.num_perm}/bands{dedup.bands}/seed{dedup.seed}"
     return _Worker(tokenizer, hasher, settings, extractor_version())
@@ -148,7 +149,7 @@ def run_task(task: ShardTask) -> ShardResult:
                 skipped[reason] += 1
     except InputError as exc:
         error = str(exc)
-        log.warning("%s", exc)
+        log.info("%s", exc)  # in the result: the driver reports it
     rows += _rows(pending, worker)
     shard = None
     if rows:

@@ -10,9 +10,11 @@ record before the damage has been yielded: the caller keeps what it got and reco
 
 from __future__ import annotations
 
+import io
 import logging
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import redirect_stderr
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -75,13 +77,26 @@ def iter_records(path: Path, want: Callable[[WarcHead], bool], *, start: int = 0
 
     name = str(path)
     seen = 0
+    end = start
+    warnings = io.StringIO()  # warcio writes its complaints to stderr: keep them out of the terminal
     try:
         with path.open("rb") as fh:
             fh.seek(start)
-            it = ArchiveIterator(fh, no_record_parse=False, arc2warc=True)
-            for record in it:
-                if limit is not None and seen >= limit:
-                    return
+            archive = ArchiveIterator(fh)
+            records = iter(archive)
+            while limit is None or seen < limit:
+                try:
+                    with redirect_stderr(warnings):
+                        record = next(records, None)
+                except (AttributeError, TypeError, KeyError, IndexError) as exc:  # warcio on mangled headers
+                    raise InputError(f"{name}: corrupt after {seen} record(s) ({type(exc).__name__})") from None
+                if record is None:
+                    _check_end(fh, end, name, seen)
+                    break
+                if record.format != "warc":
+                    raise InputError(f"{name}: not a WARC file (record {seen} is {record.format or 'unknown'})")
+                if record.rec_type is None or record.length is None:
+                    raise InputError(f"{name}: truncated after {seen} record(s) (a record without headers)")
                 seen += 1
                 http = record.http_headers
                 head = WarcHead(
@@ -95,8 +110,12 @@ def iter_records(path: Path, want: Callable[[WarcHead], bool], *, start: int = 0
                     record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
                 )
                 body = record.content_stream().read() if want(head) else None
-                # only now: asking warcio for the offset reads the rest of the record
-                yield WarcRecord(replace(head, offset=start + it.get_record_offset()), body)
+                with redirect_stderr(warnings):  # asking for the offset reads the rest of the record
+                    offset = start + archive.get_record_offset()
+                    end = offset + archive.get_record_length()
+                if getattr(record.raw_stream, "limit", 0):  # bytes the record promised but the file lacks
+                    raise InputError(f"{name}: truncated after {seen - 1} record(s) (record at byte {offset} is cut)")
+                yield WarcRecord(replace(head, offset=offset), body)
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
     except IsADirectoryError:
@@ -105,6 +124,17 @@ def iter_records(path: Path, want: Callable[[WarcHead], bool], *, start: int = 0
         raise InputError(f"{name}: not a WARC file or corrupt after {seen} record(s) ({_short(exc)})") from None
     except (EOFError, zlib.error, ValueError, OSError) as exc:
         raise InputError(f"{name}: truncated or corrupt after {seen} record(s) ({_short(exc)})") from None
+    finally:
+        if warnings.getvalue():
+            log.debug("%s: warcio: %s", name, " ".join(warnings.getvalue().split())[:500])
+
+
+def _check_end(fh: BinaryIO, end: int, name: str, seen: int) -> None:
+    """Bytes after the last whole record are a record cut short (its gzip member gave nothing)."""
+    fh.seek(end)
+    rest = fh.read(1 << 16)
+    if rest.strip(b"\r\n\0 "):
+        raise InputError(f"{name}: truncated after {seen} record(s) ({len(rest)}+ unreadable bytes at byte {end})")
 
 
 def record_offsets(path: Path, every: int) -> list[int]:

@@ -257,7 +257,8 @@ def test_a_corrupt_shard_is_refused_whole_and_the_others_merge(world: World, tmp
         (shards / p.name).write_bytes(p.read_bytes())
     damaged = shards / "0-damaged.parquet"  # first in name order
     data = good[0].read_bytes()
-    damaged.write_bytes(data[: len(data) // 3] + b"\0" * 64 + data[len(data) // 3 + 64:])
+    at = _inside_body_pages(good[0])
+    damaged.write_bytes(data[:at] + b"\0" * 64 + data[at + 64:])
     (shards / "1-not-parquet.parquet").write_text("hello", encoding="utf-8")
     db = tmp_path / "c.db"
     proc = _cli("merge", str(shards), "--db", str(db), "--quiet")
@@ -270,6 +271,15 @@ def test_a_corrupt_shard_is_refused_whole_and_the_others_merge(world: World, tmp
     merged = {row[0] for row in con.execute("SELECT name FROM merged_shards")}
     con.close()
     assert merged == {p.name for p in good}
+
+
+def _inside_body_pages(shard: Path) -> int:
+    """A byte offset in the middle of the compressed `body` column of the first row group."""
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(shard).metadata.row_group(0)
+    col = next(meta.column(i) for i in range(meta.num_columns) if meta.column(i).path_in_schema == "body")
+    return int(col.data_page_offset + col.total_compressed_size // 2)
 
 
 # -- filters ------------------------------------------------------------------------------------
@@ -299,10 +309,11 @@ def test_non_korean_pages_and_unlisted_hosts_are_skipped(world: World, tmp_path:
     con = sqlite3.connect(world.crawl_db)
     url, title, body = con.execute("SELECT url, title, body FROM articles LIMIT 1").fetchone()
     con.close()
-    english = ("<html><head><title>City forms bio task force</title></head><body><article><h1>City forms bio "
-               "task force</h1>" + "".join(f"<p>The city said on Monday that paragraph {i} of the plan is "
-                                             "ready for the council to review next week.</p>" for i in range(8))
-               + "</article></body></html>").encode()
+    # an English article the extractor reads (from its JSON-LD): only the language check drops it
+    text = " ".join(f"The city said on Monday that part {i} of the plan is ready for review." for i in range(8))
+    ld = json.dumps({"@type": "NewsArticle", "headline": "City forms bio task force", "articleBody": text})
+    english = (f'<html><head><title>City forms bio task force</title><script type="application/ld+json">{ld}'
+               "</script></head><body><p>menu</p></body></html>").encode()
     korean = ("<html><head><title>" + title + "</title></head><body><article><h1>" + title + "</h1>"
               + "".join(f"<p>{p}</p>" for p in body.split("\n")) + "</article></body></html>").encode()
     headers = (("Content-Type", "text/html; charset=utf-8"),)

@@ -43,9 +43,11 @@ class BackfillStats:
     shards: list[str] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (warc file, reason)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # summed over the tasks: what the pages cost, whatever else runs on the machine
 
     def add(self, result: ShardResult) -> None:
         self.records += result.records
+        self.cpu_seconds += result.cpu_seconds
         self.kept += result.kept
         self.skipped.update(dict(result.skipped))
         if result.shard:
@@ -63,8 +65,9 @@ class BackfillStats:
             "records": self.records, "pages_kept": self.kept, "skipped": dict(sorted(self.skipped.items())),
             "shards_written": len(self.shards), "shards": sorted(self.shards),
             "failures": [{"file": f, "error": e} for f, e in sorted(self.failures)],
-            "seconds": round(self.seconds, 2),
+            "seconds": round(self.seconds, 2), "cpu_seconds": round(self.cpu_seconds, 2),
             "pages_per_second": round(self.kept / self.seconds, 1) if self.seconds else None,
+            "pages_per_cpu_second": round(self.kept / self.cpu_seconds, 1) if self.cpu_seconds else None,
         }
 
 

@@ -32,10 +32,11 @@ def run_ray(tasks: Sequence[ShardTask], on_result: Callable[[ShardResult], None]
         import ray
     except ImportError:
         raise ConfigError("--engine ray needs Ray: pip install 'newscorpus[scale]'") from None
+    quiet = logging.ERROR if not log.isEnabledFor(logging.INFO) else logging.INFO  # Ray's own start-up chatter
     if address:
-        ray.init(address=address, log_to_driver=False)
+        ray.init(address=address, log_to_driver=False, logging_level=quiet)
     else:
-        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, logging_level=quiet)
     try:
         remote = ray.remote(num_cpus=1, max_retries=1)(run_task)
         pending = [remote.remote(t) for t in tasks]

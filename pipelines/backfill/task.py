@@ -69,6 +69,7 @@ class ShardResult:
     shard: str | None = None  # path of the shard written; None when no page was kept
     error: str | None = None  # the file was unreadable or cut short (pages before the damage are kept)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the worker process (all its threads) for this task
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +123,7 @@ def _skip_reason(head: WarcHead, settings: TaskSettings) -> str | None:
 
 def run_task(task: ShardTask) -> ShardResult:
     """Process one task and write its shard; never raises for bad input (it is in the result)."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     settings = task.settings
     skipped: Counter[str] = Counter()
     pending: list[tuple[Article, WarcHead]] = []
@@ -157,7 +158,7 @@ def run_task(task: ShardTask) -> ShardResult:
         write_shard(path, rows)
         shard = str(path)
     return ShardResult(task, records, len(rows), tuple(sorted(skipped.items())), shard, error,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, time.process_time() - cpu_started)
 
 
 def _page(rec: WarcRecord, settings: TaskSettings) -> tuple[Article | None, str | None]:

@@ -108,6 +108,8 @@ def main() -> None:
         build_s = time.perf_counter() - t0
         engines = ["local"] + (["ray"] if ray_available() and not args.no_ray else [])
         runs: dict[str, dict[str, float]] = {}
+        merge_s = merge_cpu = 0.0
+        merged = None
         for engine in engines:
             for workers in (1, 2):
                 stats = one_run(engine, workers, warcs, tmp / f"shards-{engine}-{workers}")
@@ -119,10 +121,14 @@ def main() -> None:
                     "pages_per_cpu_s": round(stats.kept / stats.cpu_seconds, 1)}
                 print(f"{engine:>5} {workers} worker(s): {stats.kept} pages in {stats.seconds:.1f} s = "
                       f"{stats.kept / stats.seconds:.1f} pages/s ({stats.kept / stats.cpu_seconds:.1f} per CPU-s)",
-                      file=sys.stderr)
-        t0, c0 = time.perf_counter(), time.process_time()
-        merged = merge_folder(Config(db_path=tmp / "corpus.db"), tmp / "shards-local-1").stats
-        merge_s, merge_cpu = time.perf_counter() - t0, time.process_time() - c0
+                      file=sys.stderr, flush=True)
+            if merged is None:  # right after the first engine, so a slow Ray start does not delay it
+                t0, c0 = time.perf_counter(), time.process_time()
+                merged = merge_folder(Config(db_path=tmp / "corpus.db"), tmp / "shards-local-1").stats
+                merge_s, merge_cpu = time.perf_counter() - t0, time.process_time() - c0
+                print(f"merge: {args.n} pages in {merge_s:.1f} s ({merge_cpu:.1f} CPU-s): {merged.new} new, "
+                      f"{merged.duplicates} duplicates", file=sys.stderr, flush=True)
+        assert merged is not None
         wall_core = runs["local-1"]["pages_per_s"]  # 1 worker = 1 core, as loaded as the machine is
         cpu_core = runs["local-1"]["pages_per_cpu_s"]  # what one fully available core does
         scaling = {e: round(runs[f"{e}-2"]["pages_per_s"] / runs[f"{e}-1"]["pages_per_s"], 2) for e in engines}

@@ -19,6 +19,7 @@ from pipelines import run
 from pipelines.backfill.api import merge_folder, run_backfill
 from pipelines.backfill.driver import BackfillStats, Plan
 from pipelines.backfill.filters import HostFilter, hangul_ratio, load_hosts
+from pipelines.backfill.merge import MergeStats
 from pipelines.backfill.task import TaskSettings
 from scraper.config import Config
 from scraper.errors import InputError
@@ -41,6 +42,7 @@ class World:
     local_db: Path
     local_shards: Path
     local_stats: BackfillStats
+    local_merge: MergeStats
     second_sources: set[str]  # the sites archived in warcs[1]
 
 
@@ -78,9 +80,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         stats = run_backfill(warcs, _settings(local_shards, hosts), engine="local", workers=2,
                              plan=Plan(split_bytes=0, records_per_task=60))
         local_db = tmp / "local.db"
-        merge_folder(Config(db_path=local_db), local_shards)
+        merged = merge_folder(Config(db_path=local_db), local_shards).stats
         second = {s.id for s in demo.sites} - half
-        yield World(tmp, warcs, hosts, cfg.db_path, local_db, local_shards, stats, second)
+        yield World(tmp, warcs, hosts, cfg.db_path, local_db, local_shards, stats, merged, second)
     finally:
         run.Tokenizer = original  # type: ignore[misc]
 
@@ -147,6 +149,23 @@ def test_merged_articles_are_searchable_with_their_tokens(world: World) -> None:
     finally:
         con.close()
     assert hits == expected > 0
+
+
+def test_merge_stores_the_workers_morphemes_identical_to_the_crawls(world: World) -> None:
+    m = world.local_merge
+    assert m.pretokenized == m.new + m.duplicates > 0  # Kiwi did not run again in the merge
+    query = ("SELECT a.url, t.morphemes, t.offsets, t.nouns FROM articles a JOIN tokens t ON t.article_id = a.id"
+             " WHERE a.body_hash IN (SELECT body_hash FROM articles GROUP BY body_hash HAVING COUNT(*) = 1)")
+    # (exact copies are left out: the crawl reuses the original's body morphemes for them)
+    crawl = sqlite3.connect(world.crawl_db)
+    expected = {row[0]: row[1:] for row in crawl.execute(query)}
+    crawl.close()
+    con = sqlite3.connect(world.local_db)
+    got = {row[0]: row[1:] for row in con.execute("SELECT a.url, t.morphemes, t.offsets, t.nouns FROM articles a"
+                                                   " JOIN tokens t ON t.article_id = a.id")}
+    con.close()
+    assert len(expected) > 30
+    assert {u: got.get(u) for u in expected} == expected
 
 
 def test_merging_twice_adds_nothing(world: World) -> None:

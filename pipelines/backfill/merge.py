@@ -53,6 +53,7 @@ class MergeStats:
     new: int = 0
     duplicates: int = 0
     already_stored: int = 0
+    pretokenized: int = 0  # stored with the shard's morphemes (the rest went through Kiwi here)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (shard name, reason)
     seconds: float = 0.0
 
@@ -64,7 +65,7 @@ class MergeStats:
         return {
             "shards": self.shards, "merged": self.merged, "already_merged": self.already_merged, "rows": self.rows,
             "stored": self.new + self.duplicates, "new": self.new, "duplicates": self.duplicates,
-            "already_stored": self.already_stored,
+            "already_stored": self.already_stored, "pretokenized": self.pretokenized,
             "failures": [{"shard": s, "error": e} for s, e in self.failures], "seconds": round(self.seconds, 2),
         }
 
@@ -95,6 +96,7 @@ def merge_shards(folder: Path, store: Store, ingestor: Ingestor, run_id: int | N
                 log.info("%s", exc)  # reported by the caller (the CLI prints one line per shard)
         if on_progress:
             on_progress(n, len(shards))
+    stats.pretokenized = ingestor.counts.pretokenized
     stats.seconds = time.perf_counter() - started
     return stats
 

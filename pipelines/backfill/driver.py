@@ -127,7 +127,10 @@ def backfill(files: Sequence[Path], settings: TaskSettings, plan: Plan, engine: 
              on_progress: Callable[[int, int], None] | None = None) -> BackfillStats:
     """Run every task of `files` on `engine`; `stats` is filled as tasks finish."""
     started = time.perf_counter()
-    Path(settings.out_dir).mkdir(parents=True, exist_ok=True)
+    try:
+        Path(settings.out_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the shard folder {settings.out_dir}: {exc.strerror}") from None
     tasks = plan_tasks(files, settings, plan)
     stats.files, stats.tasks = len(files), len(tasks)
     done = 0

@@ -99,6 +99,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=5000, help="synthetic pages (default 5000)")
     ap.add_argument("--files", type=int, default=8, help="WARC files = tasks (default 8)")
     ap.add_argument("--no-ray", action="store_true", help="skip the Ray engine even if installed")
+    ap.add_argument("--engines", default="local,ray", help="comma-separated engines to run (default local,ray)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-backfill-"))
@@ -106,7 +107,8 @@ def main() -> None:
         t0 = time.perf_counter()
         warcs = build_warcs(args.n, args.files, tmp)
         build_s = time.perf_counter() - t0
-        engines = ["local"] + (["ray"] if ray_available() and not args.no_ray else [])
+        wanted = [e.strip() for e in args.engines.split(",") if e.strip()]
+        engines = [e for e in wanted if e == "local" or (e == "ray" and ray_available() and not args.no_ray)]
         runs: dict[str, dict[str, float]] = {}
         merge_s = merge_cpu = 0.0
         merged = None
@@ -124,13 +126,13 @@ def main() -> None:
                       file=sys.stderr, flush=True)
             if merged is None:  # right after the first engine, so a slow Ray start does not delay it
                 t0, c0 = time.perf_counter(), time.process_time()
-                merged = merge_folder(Config(db_path=tmp / "corpus.db"), tmp / "shards-local-1").stats
+                merged = merge_folder(Config(db_path=tmp / "corpus.db"), tmp / f"shards-{engine}-1").stats
                 merge_s, merge_cpu = time.perf_counter() - t0, time.process_time() - c0
                 print(f"merge: {args.n} pages in {merge_s:.1f} s ({merge_cpu:.1f} CPU-s): {merged.new} new, "
                       f"{merged.duplicates} duplicates", file=sys.stderr, flush=True)
         assert merged is not None
-        wall_core = runs["local-1"]["pages_per_s"]  # 1 worker = 1 core, as loaded as the machine is
-        cpu_core = runs["local-1"]["pages_per_cpu_s"]  # what one fully available core does
+        wall_core = runs[f"{engines[0]}-1"]["pages_per_s"]  # 1 worker = 1 core, as loaded as the machine is
+        cpu_core = runs[f"{engines[0]}-1"]["pages_per_cpu_s"]  # what one fully available core does
         scaling = {e: round(runs[f"{e}-2"]["pages_per_s"] / runs[f"{e}-1"]["pages_per_s"], 2) for e in engines}
 
         def hours(rate: float) -> float:

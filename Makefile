@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py --n 500
 	$(BIN)/python benchmarks/search.py --n 100000
 	$(BIN)/python benchmarks/crawl.py
+	$(BIN)/python benchmarks/backfill.py --n 5000
 
 # The corpus in a browser with the canned queries of metadata.json (filed under the database name "corpus").
 .PHONY: browse

@@ -566,6 +566,9 @@ def export(db: Path, quiet: bool, verbose: bool, fmt: str, out: Path | None, inc
     _guard(body)
 
 
-from pipelines.commands_reextract import reextract  # noqa: E402  (needs the helpers above)
+from pipelines import commands_backfill  # noqa: E402 - registered last: they import the helpers above
+from pipelines.commands_reextract import reextract  # noqa: E402
 
 main.add_command(reextract)
+main.add_command(commands_backfill.backfill)
+main.add_command(commands_backfill.merge)

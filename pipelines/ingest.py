@@ -30,6 +30,18 @@ class Outcome:
     match_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Pretokenized:
+    """Morphemes computed elsewhere (a backfill worker) for `text` = analysed_text(title, body).
+
+    Used only when `text` is exactly the analysed text of the normalized article; otherwise the
+    article is tokenized here as usual.
+    """
+
+    text: str
+    doc: TokenizedDoc
+
+
 @dataclass(slots=True)
 class IngestCounts:
     new: int = 0
@@ -37,6 +49,7 @@ class IngestCounts:
     already_stored: int = 0
     tokenized_chars: int = 0
     reused_tokens: int = 0
+    pretokenized: int = 0
     by_source: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def count(self, source: str, key: str) -> None:
@@ -54,25 +67,31 @@ class Ingestor:
         self._run_id = run_id
         self.counts = IngestCounts()
 
-    def ingest(self, articles: Sequence[Article]) -> list[Outcome]:
+    def ingest(self, articles: Sequence[Article],
+               pretokenized: Sequence[Pretokenized | None] | None = None) -> list[Outcome]:
         """Store a batch in one transaction; returns one Outcome per input article, in order.
 
         Articles left empty by normalization come back as status "invalid" and are not stored, so one
-        bad article never rolls back the good ones of its batch.
+        bad article never rolls back the good ones of its batch. `pretokenized` (one entry per
+        article, e.g. from a backfill shard) spares Kiwi for the articles it covers.
         """
         normalized = [normalize_article(raw) for raw in articles]
+        pre = list(pretokenized) if pretokenized is not None else [None] * len(normalized)
+        if len(pre) != len(normalized):
+            raise ValueError("pretokenized must have one entry per article")
         try:
-            return self._ingest(normalized)
+            return self._ingest(normalized, pre)
         except BaseException:
             self._deduper.forget_uncommitted()  # the transaction rolled back: ids will be reused
             raise
 
-    def _ingest(self, normalized: list[Article]) -> list[Outcome]:
+    def _ingest(self, normalized: list[Article], pre: list[Pretokenized | None]) -> list[Outcome]:
         outcomes: list[Outcome] = []
         to_tokenize: list[tuple[int, str]] = []
         to_copy: list[tuple[int, int]] = []  # (article_id, id whose tokens it reuses)
+        given: list[tuple[int, Pretokenized]] = []
         with self._store.transaction():
-            for art in normalized:
+            for art, tokens in zip(normalized, pre, strict=True):
                 if not art.body.strip():
                     outcomes.append(Outcome(art.url, None, "invalid"))
                     continue
@@ -86,7 +105,9 @@ class Ingestor:
                 self._deduper.add(article_id, art.title, art.body, decision)
                 matches = [m for m in (decision.match_id, *decision.also) if m is not None]
                 cluster = self._store.join_cluster(article_id, matches)
-                if decision.method == "exact" and decision.match_id is not None:
+                if tokens is not None and tokens.text == analysed_text(art.title, art.body):
+                    given.append((article_id, tokens))
+                elif decision.method == "exact" and decision.match_id is not None:
                     to_copy.append((article_id, decision.match_id))
                 else:
                     to_tokenize.append((article_id, analysed_text(art.title, art.body)))
@@ -98,6 +119,9 @@ class Ingestor:
                     self.counts.duplicates += 1
                     self.counts.count(source, "duplicates")
                 outcomes.append(Outcome(art.url, article_id, decision.method, cluster.id, decision.match_id))
+            for article_id, tokens in given:
+                self._index(article_id, tokens.text, tokens.doc)
+                self.counts.pretokenized += 1
             self._tokenize_and_index(to_tokenize, to_copy)
         return outcomes
 

@@ -103,7 +103,7 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=0.2)
     args = ap.parse_args()
     tok = Tokenizer()
-    run.Tokenizer = lambda user_dict=None: tok  # type: ignore[assignment,misc]
+    run.Tokenizer = lambda user_dict=None, num_workers=None: tok  # type: ignore[assignment,misc]
     with hosts(args.hosts, args.per_host) as servers, tempfile.TemporaryDirectory() as tmp:
         sources = [
             Source(id=f"h{i}", name=f"h{i}", homepage=f"http://127.0.0.1:{s.server_address[1]}/",

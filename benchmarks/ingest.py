@@ -67,7 +67,7 @@ def raw_kiwi(texts: list[str], workers: int) -> dict[str, float]:
     else:
         morphemes = sum(len(toks) for toks in kiwi.tokenize(texts))
     return {"load_s": load_s, "tokenize_s": time.perf_counter() - t0, "morphemes": morphemes,
-            "workers": kiwi.num_workers}
+            "workers": 0 if workers == 0 else kiwi.num_workers}
 
 
 def cli_import(jsonl: Path, db: Path, workers: int) -> dict[str, Any]:

@@ -56,7 +56,8 @@ class Tokenizer:
         with warnings.catch_warnings():  # kiwipiepy warns that 0 no longer means "all cores": we mean 0
             warnings.simplefilter("ignore", DeprecationWarning)
             self._kiwi = Kiwi(num_workers=-1 if num_workers is None else num_workers)
-        self.workers: int = int(self._kiwi.num_workers)
+        # Kiwi reports 1 thread for num_workers=0, but then has no batched (threaded) call
+        self.workers: int = 0 if num_workers == 0 else int(self._kiwi.num_workers)
         bundled = Path(__file__).parent / "data" / "user_dict.tsv"
         for path in (bundled, user_dict):
             if path is not None:

@@ -1,6 +1,6 @@
 """Crawl throughput against the politeness bound: 50 loopback hosts, 0.2 s per host, ~2,000 articles.
 
-    .venv/bin/python benchmarks/crawl.py [--hosts 50] [--per-host 41] [--rate 0.2] [--workers N]
+    .venv/bin/python benchmarks/crawl.py [--hosts 50] [--per-host 41] [--rate 0.2] [--workers N] [--fetch-only]
 
 The bound is hosts / rate requests per second (one request per host per `rate` seconds). Prints:
   * fetch rate ÷ bound: requests / (time of the last request any host saw − crawl start), i.e. how
@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from pipelines import run
+from pipelines import crawl, run
 from pipelines.tokenize import Tokenizer
 from scraper.config import Config, FetchConfig
 from scraper.models import Source
@@ -144,7 +144,11 @@ def main() -> None:
     ap.add_argument("--per-host", type=int, default=41)
     ap.add_argument("--rate", type=float, default=0.2)
     ap.add_argument("--workers", type=int, default=None, help="Kiwi threads (crawl --workers); default: one per core")
+    ap.add_argument("--fetch-only", action="store_true",
+                    help="drop fetched pages instead of processing them: the fetch side's own ceiling")
     args = ap.parse_args()
+    if args.fetch_only:
+        crawl.CrawlRun._process = lambda self, batch: None  # type: ignore[method-assign]
     servers: list[HostStats] = []
     with hosts(args.hosts, args.per_host, servers) as ports, tempfile.TemporaryDirectory() as tmp:
         tok = Tokenizer(num_workers=args.workers)  # after the fork: the hosts' process has no Kiwi threads

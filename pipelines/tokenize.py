@@ -56,12 +56,17 @@ class Tokenizer:
         with warnings.catch_warnings():  # kiwipiepy warns that 0 no longer means "all cores": we mean 0
             warnings.simplefilter("ignore", DeprecationWarning)
             self._kiwi = Kiwi(num_workers=-1 if num_workers is None else num_workers)
-        # Kiwi reports 1 thread for num_workers=0, but then has no batched (threaded) call
-        self.workers: int = 0 if num_workers == 0 else int(self._kiwi.num_workers)
+        self._no_threads = num_workers == 0
         bundled = Path(__file__).parent / "data" / "user_dict.tsv"
         for path in (bundled, user_dict):
             if path is not None:
                 self._load_user_dict(path)
+
+    @property
+    def workers(self) -> int:
+        """Kiwi's analysis threads (0: none). Asking Kiwi waits for its model, which loads in the background."""
+        # Kiwi reports 1 thread for num_workers=0, but then has no batched (threaded) call
+        return 0 if self._no_threads else int(self._kiwi.num_workers)
 
     def _load_user_dict(self, path: Path) -> None:
         """Add `word<TAB>TAG[<TAB>score]` lines; a missing/bad file is a ConfigError."""

@@ -127,7 +127,7 @@ def _now() -> datetime:
     return datetime.now(UTC).astimezone(KST)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Fetched:
     """A fetch worker's result for one frontier URL, waiting in the queue for processing."""
 
@@ -279,23 +279,26 @@ class CrawlRun:
         unless QUEUE_BYTES of fetched pages are already waiting."""
         if self._stop.is_set():
             return
-        fetched = _Fetched(source, url)
+        page: RawPage | NotModified | None = None
+        failure: str | None = None
+        permanent = False
+        skip: str | None = None
         try:
-            fetched.page = await self._fetcher.fetch(url, source=source.id, rate=source.rate,
-                                                     encoding=source.encoding)
+            page = await self._fetcher.fetch(url, source=source.id, rate=source.rate, encoding=source.encoding)
         except RobotsDisallowed as exc:
             unavailable = self._fetcher.robots_unavailable(url)
             if unavailable:  # a server error, not a rule: try again in a later run
-                fetched.failure = f"robots.txt unavailable ({unavailable})"
+                failure = f"robots.txt unavailable ({unavailable})"
             else:
-                fetched.skip = exc.reason
+                skip = exc.reason
         except (SkippedContent, RefusedAddress) as exc:  # retrying will not change the answer
-            fetched.failure, fetched.permanent = exc.reason, True
+            failure, permanent = exc.reason, True
         except HttpStatusError as exc:
-            fetched.failure, fetched.permanent = exc.reason, exc.status in (404, 410)
+            failure, permanent = exc.reason, exc.status in (404, 410)
         except FetchError as exc:
-            fetched.failure = exc.reason
-        size = len(fetched.page.html) if isinstance(fetched.page, RawPage) else 0
+            failure = exc.reason
+        fetched = _Fetched(source, url, page, failure, permanent, skip)
+        size = len(page.html) if isinstance(page, RawPage) else 0
         await self._queue.put(fetched, size + 1024)
 
     # -- processing: extract → ingest, in a worker thread, one batch (one transaction) at a time -----

@@ -1,16 +1,17 @@
 """Ingest throughput: `newscorpus import` end to end against raw Kiwi on the same texts.
 
-    .venv/bin/python benchmarks/ingest.py                 # 2,000 synthetic articles
-    .venv/bin/python benchmarks/ingest.py --n 5000 --json
+    .venv/bin/python benchmarks/ingest.py                         # 2,000 articles, --workers 1 and 2
+    .venv/bin/python benchmarks/ingest.py --n 300 --workers 0,1,2 --no-profile
 
 Steps, all in one run on one machine:
   1. generate N synthetic articles (benchmarks/_synthetic.py: ~30 % exact copies, ~10 % near
      copies) and write them to a JSONL file in a temporary folder;
-  2. (a) raw Kiwi: one `Kiwi()` and `kiwi.tokenize(list)` over `title + "\\n" + body` of every
-     line — the floor the pipeline cannot beat without skipping text;
-  3. (b) `newscorpus import FILE --db DB --quiet` as a subprocess, wall time (Python start and the
-     Kiwi model load included) → chars/s of input and the ratio (b)/(a) (goal ≥ 0.85);
-  4. the same import in-process through `run.import_file` with the stage methods wrapped by
+  2. for each N of --workers: (a) raw Kiwi: one `Kiwi(num_workers=N)` and `kiwi.tokenize(list)`
+     over `title + "\\n" + body` of every line — the floor the pipeline cannot beat without skipping
+     text; then (b) `newscorpus import FILE --db DB --quiet --workers N` as a subprocess, wall time
+     (Python start and the Kiwi model load included) → chars/s of input and the ratio (b)/(a)
+     (goal ≥ 0.85 with one worker), and the scaling of both against N = 1;
+  3. the same import in-process through `run.import_file` with the stage methods wrapped by
      timers, for a breakdown (Kiwi, dedup, SQLite) and the Kiwi time saved by exact copies.
 """
 
@@ -47,36 +48,40 @@ def write_jsonl(items: list[SyntheticArticle], path: Path) -> int:
     return sum(len(a.title) + 1 + len(a.body) for a in items)
 
 
-def raw_kiwi(texts: list[str], workers: int | None) -> dict[str, float]:
-    """Seconds for one batched `kiwi.tokenize(list)` over all texts, and the model load."""
+def raw_kiwi(texts: list[str], workers: int) -> dict[str, float]:
+    """Seconds for one batched `kiwi.tokenize(list)` over all texts (one call per text with 0 threads)."""
+    import warnings
+
     from kiwipiepy import Kiwi
 
     t0 = time.perf_counter()
-    kiwi = Kiwi(num_workers=workers)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        kiwi = Kiwi(num_workers=workers)
     load_s = time.perf_counter() - t0
-    for _ in kiwi.tokenize(texts[:8]):  # warm-up: first-call allocations
-        pass
+    for text in texts[:8]:  # warm-up: first-call allocations
+        kiwi.tokenize(text)
     t0 = time.perf_counter()
-    morphemes = sum(len(toks) for toks in kiwi.tokenize(texts))
+    if workers == 0:  # Kiwi has no batched call without threads
+        morphemes = sum(len(kiwi.tokenize(text)) for text in texts)
+    else:
+        morphemes = sum(len(toks) for toks in kiwi.tokenize(texts))
     return {"load_s": load_s, "tokenize_s": time.perf_counter() - t0, "morphemes": morphemes,
-            "workers": kiwi.num_workers}
+            "workers": 0 if workers == 0 else kiwi.num_workers}
 
 
-def cli_supports(flag: str) -> bool:
-    out = subprocess.run([str(CLI), "import", "--help"], capture_output=True, text=True, check=True).stdout
-    return flag in out
-
-
-def cli_import(jsonl: Path, db: Path, workers: int | None) -> dict[str, Any]:
-    cmd = [str(CLI), "import", str(jsonl), "--db", str(db), "--quiet", "--json"]
-    if workers is not None and cli_supports("--workers"):
-        cmd += ["--workers", str(workers)]
+def cli_import(jsonl: Path, db: Path, workers: int) -> dict[str, Any]:
+    """`newscorpus import` as a subprocess: wall time, and its CPU time (user + system)."""
+    cmd = [str(CLI), "import", str(jsonl), "--db", str(db), "--quiet", "--json", "--workers", str(workers)]
+    before = os.times()
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     if proc.returncode != 0:
         raise SystemExit(f"newscorpus import failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return {"wall_s": wall, "cmd": " ".join(cmd), "result": json.loads(proc.stdout)}
+    return {"wall_s": wall, "cpu_s": cpu, "cmd": " ".join(cmd), "result": json.loads(proc.stdout)}
 
 
 class StageTimer:
@@ -105,9 +110,9 @@ class StageTimer:
             setattr(owner, name, original)
 
 
-def profiled_import(jsonl: Path, db: Path) -> dict[str, Any]:
+def profiled_import(jsonl: Path, db: Path, workers: int) -> dict[str, Any]:
     """run.import_file in this process, with the expensive stage methods timed."""
-    from pipelines import run
+    from pipelines import ingest, run
     from pipelines.dedup import Deduper
     from pipelines.ingest import Ingestor
     from pipelines.store import Store
@@ -124,14 +129,15 @@ def profiled_import(jsonl: Path, db: Path) -> dict[str, Any]:
 
     wraps = [
         (Tokenizer, "__init__", "kiwi model load"),
-        (Tokenizer, "tokenize_many", "kiwi tokenize_many"),
+        (ingest, "encode_kiwi", "encode tokens (encode_kiwi)"),
+        (ingest, "reuse_body", "copy donor tokens (reuse_body)"),
         (Deduper, "check", "dedup check"),
         (Deduper, "add", "dedup add"),
         (Store, "insert_article", "store insert_article"),
         (Store, "join_cluster", "store join_cluster"),
         (Store, "insert_tokens", "store insert_tokens (+FTS)"),
         (Store, "tokens_of", "store tokens_of"),
-        (Ingestor, "_tokenize_and_index", "ingest tokenize+index (all)"),
+        (Ingestor, "_ingest", "ingest batches (all but parsing)"),
     ]
     with contextlib.ExitStack() as stack:
         for owner, name, label in wraps:
@@ -139,7 +145,7 @@ def profiled_import(jsonl: Path, db: Path) -> dict[str, Any]:
         Ingestor.__init__ = keep_counts  # type: ignore[method-assign]
         try:
             t0 = time.perf_counter()
-            result = run.import_file(Config(db_path=db), jsonl)
+            result = run.import_file(Config(db_path=db), jsonl, workers=workers)
             total = time.perf_counter() - t0
         finally:
             Ingestor.__init__ = original_init  # type: ignore[method-assign]
@@ -162,13 +168,15 @@ def verdicts(db: Path) -> dict[str, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=2000, help="synthetic articles (default 2000)")
-    ap.add_argument("--workers", type=int, default=None,
-                    help="Kiwi threads for the raw baseline (and the CLI once it has --workers); default: Kiwi's")
+    ap.add_argument("--workers", default="1,2",
+                    help="comma-separated Kiwi thread counts; each runs raw Kiwi and `import --workers N` "
+                         "(0 = no Kiwi thread: everything on one thread). Default 1,2")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-profile", action="store_true", help="skip the in-process profiled import")
-    ap.add_argument("--keep", type=Path, help="copy the JSONL and the CLI's database into this folder")
+    ap.add_argument("--keep", type=Path, help="copy the JSONL and the CLI's databases into this folder")
     ap.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
     args = ap.parse_args()
+    workers = [int(w) for w in args.workers.split(",")]
 
     t0 = time.perf_counter()
     items = articles(args.n, seed=args.seed)
@@ -177,47 +185,60 @@ def main() -> None:
     texts = [f"{a.title}\n{a.body}" for a in items]
     unique_texts = [t for a, t in zip(items, texts, strict=True) if a.kind != "exact"]
 
+    runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="nc-bench-ingest-") as tmp:
         work = Path(tmp)
         jsonl = work / "articles.jsonl"
         chars = write_jsonl(items, jsonl)
-        kiwi_all = raw_kiwi(texts, args.workers)
-        kiwi_unique = raw_kiwi(unique_texts, args.workers)
-        cli = cli_import(jsonl, work / "cli.db", args.workers)
-        cli_verdicts = verdicts(work / "cli.db")
-        prof = None if args.no_profile else profiled_import(jsonl, work / "profiled.db")
+        kiwi_unique = raw_kiwi(unique_texts, workers[0])
+        for w in workers:
+            kiwi = raw_kiwi(texts, w)  # raw Kiwi right before the import it is compared with
+            cli = cli_import(jsonl, work / f"cli-{w}.db", w)
+            kiwi_cps = chars / kiwi["tokenize_s"]
+            cli_cps = chars / cli["wall_s"]
+            runs.append({
+                "workers": w, "kiwi_threads": kiwi["workers"],
+                "raw_kiwi": {"tokenize_s": round(kiwi["tokenize_s"], 3), "load_s": round(kiwi["load_s"], 3),
+                             "chars_per_s": round(kiwi_cps), "morphemes": kiwi["morphemes"]},
+                "cli_import": {"wall_s": round(cli["wall_s"], 3), "cpu_s": round(cli["cpu_s"], 3),
+                               "chars_per_s": round(cli_cps), "cmd": cli["cmd"],
+                               "stored": cli["result"].get("stored"), "duplicates": cli["result"].get("duplicates"),
+                               "db_verdicts": verdicts(work / f"cli-{w}.db")},
+                "ratio_cli_over_raw_kiwi": round(cli_cps / kiwi_cps, 3),
+            })
+        prof = None if args.no_profile else profiled_import(jsonl, work / "profiled.db", workers[0])
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
             shutil.copy(jsonl, args.keep / "articles.jsonl")
-            shutil.copy(work / "cli.db", args.keep / "cli.db")
+            for w in workers:
+                shutil.copy(work / f"cli-{w}.db", args.keep / f"cli-{w}.db")
 
-    kiwi_cps = chars / kiwi_all["tokenize_s"]
-    cli_cps = chars / cli["wall_s"]
+    first = runs[0]
     report: dict[str, Any] = {
         "articles": args.n, "kinds": kinds, "input_chars": chars, "generate_s": round(gen_s, 2),
-        "cpus": os.cpu_count(), "kiwi_workers": kiwi_all["workers"],
-        "raw_kiwi": {"tokenize_s": round(kiwi_all["tokenize_s"], 3), "load_s": round(kiwi_all["load_s"], 3),
-                     "chars_per_s": round(kiwi_cps), "morphemes": kiwi_all["morphemes"]},
-        "raw_kiwi_without_exact_copies": {"tokenize_s": round(kiwi_unique["tokenize_s"], 3)},
-        "cli_import": {"wall_s": round(cli["wall_s"], 3), "chars_per_s": round(cli_cps), "cmd": cli["cmd"],
-                       "stored": cli["result"].get("stored"), "duplicates": cli["result"].get("duplicates"),
-                       "db_verdicts": cli_verdicts},
-        "ratio_cli_over_raw_kiwi": round(cli_cps / kiwi_cps, 3),
-        "kiwi_time_saved_by_exact_copies_raw": round(1 - kiwi_unique["tokenize_s"] / kiwi_all["tokenize_s"], 3),
+        "cpus": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()], "runs": runs,
+        "raw_kiwi_without_exact_copies": {"workers": workers[0], "tokenize_s": round(kiwi_unique["tokenize_s"], 3)},
+        "kiwi_time_saved_by_exact_copies_raw": round(
+            1 - kiwi_unique["tokenize_s"] / first["raw_kiwi"]["tokenize_s"], 3),
+    }
+    base = next((r for r in runs if r["workers"] == 1), first)
+    report[f"scaling_vs_workers_{base['workers']}"] = {
+        str(r["workers"]): {"import": round(r["cli_import"]["chars_per_s"] / base["cli_import"]["chars_per_s"], 3),
+                            "raw_kiwi": round(r["raw_kiwi"]["chars_per_s"] / base["raw_kiwi"]["chars_per_s"], 3)}
+        for r in runs
     }
     if prof is not None:
         stages = prof["stages_s"]
         run_s = prof["total_s"] - stages.get("kiwi model load", 0.0)
-        kiwi_in_pipeline = stages.get("kiwi tokenize_many", 0.0)
+        kiwi_cps = first["raw_kiwi"]["chars_per_s"]
         report["profiled_import"] = {
-            "total_s": round(prof["total_s"], 3), "without_model_load_s": round(run_s, 3),
+            "workers": workers[0], "total_s": round(prof["total_s"], 3), "without_model_load_s": round(run_s, 3),
             "chars_per_s_without_model_load": round(chars / run_s),
             "ratio_without_model_load": round(chars / run_s / kiwi_cps, 3),
             "stages_s": {k: round(v, 3) for k, v in sorted(stages.items(), key=lambda kv: -kv[1])},
             "calls": prof["calls"], "tokenized_chars": prof["tokenized_chars"],
             "reused_tokens": prof["reused_tokens"],
             "tokenized_share_of_input": round(prof["tokenized_chars"] / chars, 3),
-            "kiwi_time_saved_vs_raw_all": round(1 - kiwi_in_pipeline / kiwi_all["tokenize_s"], 3),
         }
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -229,33 +250,31 @@ def print_table(r: dict[str, Any]) -> None:
     k = r["kinds"]
     print(f"articles {r['articles']:,} (originals {k['original']:,}, exact copies {k['exact']:,}, "
           f"near copies {k['near']:,}); input {r['input_chars']:,} chars; {r['cpus']} CPUs, "
-          f"Kiwi workers {r['kiwi_workers']}")
-    rows = [
-        ("(a) raw Kiwi, all texts", r["raw_kiwi"]["tokenize_s"], r["raw_kiwi"]["chars_per_s"]),
-        ("    raw Kiwi, exact copies left out", r["raw_kiwi_without_exact_copies"]["tokenize_s"],
-         round(r["input_chars"] / r["raw_kiwi_without_exact_copies"]["tokenize_s"])),
-        ("(b) newscorpus import (CLI, wall)", r["cli_import"]["wall_s"], r["cli_import"]["chars_per_s"]),
-    ]
-    p = r.get("profiled_import")
-    if p:
-        rows.append(("    import_file in-process, no model load", p["without_model_load_s"],
-                     p["chars_per_s_without_model_load"]))
-    print(f"{'measure':<44}{'seconds':>10}{'input chars/s':>16}")
-    for label, secs, cps in rows:
-        print(f"{label:<44}{secs:>10.2f}{cps:>16,}")
-    goal = "ok" if r["ratio_cli_over_raw_kiwi"] >= 0.85 else "below goal"
-    print(f"ratio (b)/(a) = {r['ratio_cli_over_raw_kiwi']:.3f}  (goal >= 0.85: {goal})")
+          f"load average {r['load_average']}")
+    print(f"{'measure':<48}{'seconds':>9}{'CPU s':>8}{'input chars/s':>15}{'ratio':>8}")
+    for run in r["runs"]:
+        w, raw, cli = run["workers"], run["raw_kiwi"], run["cli_import"]
+        print(f"{f'(a) raw Kiwi, {w} thread(s), all texts':<48}{raw['tokenize_s']:>9.2f}{'':>8}"
+              f"{raw['chars_per_s']:>15,}")
+        goal = "" if w != 1 else (" (goal >= 0.85: ok)" if run["ratio_cli_over_raw_kiwi"] >= 0.85 else
+                                  " (goal >= 0.85: below)")
+        print(f"{f'(b) newscorpus import --workers {w} (CLI wall)':<48}{cli['wall_s']:>9.2f}{cli['cpu_s']:>8.2f}"
+              f"{cli['chars_per_s']:>15,}{run['ratio_cli_over_raw_kiwi']:>8.3f}{goal}")
+        print(f"    stored {cli['stored']:,}, duplicates {cli['duplicates']:,}; db: {cli['db_verdicts']}")
+    for key, table in r.items():
+        if key.startswith("scaling_vs"):
+            print(f"{key}: " + ", ".join(f"{w}: import x{v['import']}, raw Kiwi x{v['raw_kiwi']}"
+                                         for w, v in table.items()))
     print(f"Kiwi time saved by exact copies (raw Kiwi, copies left out): "
           f"{r['kiwi_time_saved_by_exact_copies_raw']:.1%}")
-    print(f"CLI stored {r['cli_import']['stored']:,}, duplicates {r['cli_import']['duplicates']:,}; "
-          f"db: {r['cli_import']['db_verdicts']}")
+    p = r.get("profiled_import")
     if p:
-        print(f"in-process: ratio without model load {p['ratio_without_model_load']:.3f}; Kiwi analysed "
-              f"{p['tokenized_share_of_input']:.1%} of the input chars ({p['reused_tokens']:,} articles reused "
-              f"a donor's tokens); Kiwi time saved vs raw {p['kiwi_time_saved_vs_raw_all']:.1%}")
-        print(f"{'stage (in-process)':<44}{'seconds':>10}{'calls':>10}")
+        print(f"in-process (--workers {p['workers']}): ratio without model load {p['ratio_without_model_load']:.3f}; "
+              f"Kiwi analysed {p['tokenized_share_of_input']:.1%} of the input chars ({p['reused_tokens']:,} "
+              f"articles reused a donor's tokens)")
+        print(f"{'stage (in-process, same thread as the import loop)':<52}{'seconds':>10}{'calls':>10}")
         for label, secs in p["stages_s"].items():
-            print(f"  {label:<42}{secs:>10.2f}{p['calls'].get(label, 0):>10,}")
+            print(f"  {label:<50}{secs:>10.2f}{p['calls'].get(label, 0):>10,}")
 
 
 if __name__ == "__main__":

@@ -58,6 +58,13 @@ def json_option(fn: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")(fn)
 
 
+def workers_option(fn: F) -> F:
+    """--workers N: Kiwi analysis threads (tokenization is the CPU-heavy stage)."""
+    return click.option(
+        "--workers", type=click.IntRange(min=0), default=None,
+        help="Kiwi analysis threads (default: one per CPU core; 0 = no extra thread).")(fn)
+
+
 def _date(value: str | None, name: str) -> date | None:
     if value is None:
         return None
@@ -146,13 +153,13 @@ def _check_sources(path: Path, as_json: bool) -> int:
 
 
 def _run_crawl(cfg: Config, sources_path: Path, *, max_pages: int | None, since: date | None, refresh: bool,
-               user_dict: Path | None, quiet: bool, as_json: bool) -> int:
+               user_dict: Path | None, quiet: bool, as_json: bool, workers: int | None = None) -> int:
     from pipelines import run
 
     sources = _load_checked_sources(sources_path)
     with phase_progress(quiet) as progress:
         stats = run.crawl(cfg, sources, max_pages=max_pages, since=since, refresh=refresh,
-                          user_dict=user_dict, on_progress=progress)
+                          user_dict=user_dict, on_progress=progress, workers=workers)
     if as_json:
         _print_json(stats.to_dict())
     elif not quiet:
@@ -173,9 +180,10 @@ def _run_crawl(cfg: Config, sources_path: Path, *, max_pages: int | None, since:
 @click.option("--user-dict", type=click.Path(path_type=Path), help="Extra Kiwi user dictionary (word<TAB>TAG).")
 @click.option("--check", is_flag=True, help="Only validate the sources file and exit (0 ok, 2 invalid).")
 @archive_options
+@workers_option
 def crawl(db: Path, quiet: bool, verbose: bool, as_json: bool, sources_path: Path, max_pages: int | None,
           since: str | None, refresh: bool, allow_private_hosts: bool, user_dict: Path | None, check: bool,
-          archive_dir: Path | None, no_archive: bool, archive_all: bool) -> None:
+          archive_dir: Path | None, no_archive: bool, archive_all: bool, workers: int | None) -> None:
     """One incremental, resumable crawl run of every source.
 
     Example: newscorpus crawl --sources sources.toml --since 2026-11-01
@@ -188,7 +196,7 @@ def crawl(db: Path, quiet: bool, verbose: bool, as_json: bool, sources_path: Pat
     cfg = with_archive(cfg, archive_dir, no_archive, archive_all)
     since_d = _date(since, "--since")
     _guard(lambda: _run_crawl(cfg, sources_path, max_pages=max_pages, since=since_d, refresh=refresh,
-                              user_dict=user_dict, quiet=quiet, as_json=as_json))
+                              user_dict=user_dict, quiet=quiet, as_json=as_json, workers=workers))
 
 
 @main.command()
@@ -199,8 +207,9 @@ def crawl(db: Path, quiet: bool, verbose: bool, as_json: bool, sources_path: Pat
 @click.option("--out", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True,
               help="Where to write the coverage report.")
 @archive_options
+@workers_option
 def demo(db: Path, quiet: bool, verbose: bool, as_json: bool, port: int | None, serve_only: bool,
-         out: Path, archive_dir: Path | None, no_archive: bool, archive_all: bool) -> None:
+         out: Path, archive_dir: Path | None, no_archive: bool, archive_all: bool, workers: int | None) -> None:
     """Serve the bundled demo sites on 127.0.0.1 and run the nightly crawl against them.
 
     Example: newscorpus demo && newscorpus search 바이오
@@ -228,7 +237,7 @@ def demo(db: Path, quiet: bool, verbose: bool, as_json: bool, port: int | None, 
                 cfg = replace(cfg, fetch=replace(cfg.fetch, allow_private_hosts=True))
                 cfg = with_archive(cfg, archive_dir, no_archive, archive_all)
                 code = _run_crawl(cfg, sources, max_pages=None, since=None, refresh=False, user_dict=None,
-                                  quiet=quiet, as_json=as_json)
+                                  quiet=quiet, as_json=as_json, workers=workers)
         from importlib.resources import files
 
         _write_report(db, Path(str(files("demo").joinpath("watchlist.toml"))), None, out)
@@ -289,7 +298,9 @@ def _print_extracted(result: dict[str, object]) -> None:
 @common
 @json_option
 @click.option("--user-dict", type=click.Path(path_type=Path), help="Extra Kiwi user dictionary (word<TAB>TAG).")
-def import_(file: Path, db: Path, quiet: bool, verbose: bool, as_json: bool, user_dict: Path | None) -> None:
+@workers_option
+def import_(file: Path, db: Path, quiet: bool, verbose: bool, as_json: bool, user_dict: Path | None,
+            workers: int | None) -> None:
     """Import already-fetched articles from JSONL (url, title, body; published, author, source).
 
     Example: newscorpus import articles.jsonl --db corpus.db
@@ -306,7 +317,8 @@ def import_(file: Path, db: Path, quiet: bool, verbose: bool, as_json: bool, use
                 done[0] += n
                 progress("import", done[0], 0)
 
-            result = run.import_file(Config(db_path=db), file, user_dict=user_dict, on_progress=tick)
+            result = run.import_file(Config(db_path=db), file, user_dict=user_dict, on_progress=tick,
+                                     workers=workers)
         stats = result.stats
         if as_json:
             _print_json({"run_id": result.run_id, **stats.to_dict()})

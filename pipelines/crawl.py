@@ -3,6 +3,13 @@
 The frontier lives in SQLite, so a run killed at any moment resumes on the next start: discovered
 URLs are rows before anything is fetched, and an article is marked stored only after its batch
 committed. SIGINT/SIGTERM stop new fetches, let in-flight pages finish and write the run summary.
+
+Fetching never waits on processing: fetch workers put each page (or why it failed) into a
+byte-bounded queue and go on to the next URL; one processing task takes batches from it and runs
+extract → dedup → Kiwi → store in a worker thread (Kiwi adds its own threads). Fetchers only wait
+when QUEUE_BYTES of fetched pages are waiting (backpressure). At the end, or after a stop request,
+the queue is drained, so every fetched page reaches a terminal state before the summary; a page
+still in the queue at a SIGKILL is still 'discovered' in the frontier and is fetched again.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
+from pipelines.crawl_queue import ByteBoundedQueue
 from pipelines.ingest import Ingestor, Outcome
 from pipelines.normalize import KST, iso
 from pipelines.store import Store
@@ -32,13 +40,14 @@ from scraper.errors import (
 )
 from scraper.extract import extract
 from scraper.fetch import Fetcher, NotModified
-from scraper.models import Article, Source
+from scraper.models import Article, RawPage, Source
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # a page that failed this often is left alone until --refresh
 RETRY_AFTER = timedelta(minutes=30)  # a failed page is retried by a later run after this, doubling
-BATCH_SIZE = 16  # articles per ingest transaction / Kiwi batch
+BATCH_SIZE = 64  # most fetched pages per processing batch (one ingest transaction)
+QUEUE_BYTES = 256 * 1024 * 1024  # fetched HTML waiting for processing before fetching pauses
 WORKERS_PER_SOURCE = 2  # one fetching, one waiting at the politeness gate
 
 ProgressFn = Callable[[str, int, int], None]  # (phase, done, total)
@@ -72,6 +81,7 @@ class CrawlStats:
     interrupted: bool = False
     fetch: dict[str, dict[str, object]] = field(default_factory=dict)  # per origin: requests, bytes, ...
     warnings: list[str] = field(default_factory=list)  # e.g. extraction health alarms
+    queue: dict[str, int] = field(default_factory=dict)  # fetch → processing hand-off: high water, full waits
 
     @property
     def failures(self) -> int:
@@ -99,6 +109,7 @@ class CrawlStats:
             "discovery_errors": [{"url": u, "reason": r} for u, r in self.discovery_errors],
             "hosts": self.fetch,
             "warnings": self.warnings,
+            "queue": self.queue,
         }
 
 
@@ -114,6 +125,18 @@ def _stats_dict(s: SourceStats) -> dict[str, object]:
 
 def _now() -> datetime:
     return datetime.now(UTC).astimezone(KST)
+
+
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    """A fetch worker's result for one frontier URL, waiting in the queue for processing."""
+
+    source: Source
+    url: str
+    page: RawPage | NotModified | None = None
+    failure: str | None = None  # recorded as failed with this reason
+    permanent: bool = False  # ... and not retried
+    skip: str | None = None  # recorded as skipped with this reason
 
 
 class _DeferredValidators:
@@ -140,7 +163,8 @@ class CrawlRun:
 
     def __init__(self, sources: Sequence[Source], fetcher: Fetcher, store: Store, ingestor: Ingestor,
                  stats: CrawlStats, *, max_pages: int | None = None, since: date | None = None,
-                 refresh: bool = False, on_progress: ProgressFn | None = None) -> None:
+                 refresh: bool = False, on_progress: ProgressFn | None = None,
+                 queue_bytes: int = QUEUE_BYTES) -> None:
         self._sources = list(sources)
         self._fetcher = fetcher
         self._store = store
@@ -151,8 +175,7 @@ class CrawlRun:
         self._refresh = refresh
         self._on_progress = on_progress or (lambda phase, done, total: None)
         self._stop = asyncio.Event()
-        self._db = asyncio.Lock()  # one user of the SQLite connection at a time (ingest runs in a thread)
-        self._batch: list[tuple[Article, str]] = []  # (article, frontier url)
+        self._queue: ByteBoundedQueue[_Fetched] = ByteBoundedQueue(queue_bytes)
         self._done = 0
         self._total = 0
 
@@ -167,7 +190,6 @@ class CrawlRun:
             await self._discover_all()
             if not self._stop.is_set():
                 await self._fetch_all()
-            await self._flush()
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -233,7 +255,18 @@ class CrawlRun:
         # a few workers per source, not one task per page: a stop request must keep queued pages
         # from starting (a task per page would already be waiting at the politeness gate)
         queues = [iter(j) for j in jobs.values()]
-        await asyncio.gather(*(self._worker(q) for q in queues for _ in range(WORKERS_PER_SOURCE)))
+        fetching = asyncio.gather(*(self._worker(q) for q in queues for _ in range(WORKERS_PER_SOURCE)))
+        processing = asyncio.create_task(self._process_all())
+        try:
+            await asyncio.wait({fetching, processing}, return_when=asyncio.FIRST_COMPLETED)
+            if processing.done():  # it ends before the queue is closed only by failing: stop fetching
+                fetching.cancel()
+                processing.result()
+            await fetching
+        finally:
+            await self._queue.close()  # processing drains every fetched page, then ends
+            await processing
+        self.stats.queue = {"high_water_bytes": self._queue.high_water, "full_waits": self._queue.waits}
 
     async def _worker(self, queue: Iterator[tuple[Source, str]]) -> None:
         for source, url in queue:
@@ -242,66 +275,85 @@ class CrawlRun:
             await self._fetch_one(source, url)
 
     async def _fetch_one(self, source: Source, url: str) -> None:
+        """Fetch one page and hand it (or why it failed) to processing; never waits on processing
+        unless QUEUE_BYTES of fetched pages are already waiting."""
         if self._stop.is_set():
             return
-        st = self.stats.sources[source.id]
+        page: RawPage | NotModified | None = None
+        failure: str | None = None
+        permanent = False
+        skip: str | None = None
         try:
             page = await self._fetcher.fetch(url, source=source.id, rate=source.rate, encoding=source.encoding)
-            if isinstance(page, NotModified):
-                await self._mark(url, "stored", reason="not modified")
-                return
-            st.pages_fetched += 1
-            article = extract(page.html, page.url, fetched_at=page.fetched_at, profile=source.profile,
-                              source=source.id)
-            article = replace(article, warc=page.warc)  # the raw archive reference (scraper.archive)
         except RobotsDisallowed as exc:
             unavailable = self._fetcher.robots_unavailable(url)
             if unavailable:  # a server error, not a rule: try again in a later run
-                await self._fail(st, url, f"robots.txt unavailable ({unavailable})")
+                failure = f"robots.txt unavailable ({unavailable})"
             else:
-                await self._skip(st, url, exc.reason)
+                skip = exc.reason
         except (SkippedContent, RefusedAddress) as exc:  # retrying will not change the answer
-            await self._fail(st, url, exc.reason, permanent=True)
+            failure, permanent = exc.reason, True
         except HttpStatusError as exc:
-            permanent = exc.status in (404, 410)
-            await self._fail(st, url, exc.reason, permanent=permanent)
+            failure, permanent = exc.reason, exc.status in (404, 410)
         except FetchError as exc:
-            await self._fail(st, url, exc.reason)
-        except ExtractError as exc:
-            st.not_article += 1
-            await self._skip(st, url, f"not an article ({exc.reason})")
-        else:
-            st.extracted += 1
-            st.no_date += article.published is None
-            st.no_author += not article.authors
-            st.body_chars += len(article.body)
-            if self._since and article.published and article.published.astimezone(KST).date() < self._since:
-                await self._skip(st, url, "published before --since")
-            else:
-                self._batch.append((article, url))
-                if len(self._batch) >= BATCH_SIZE:
-                    await self._flush()
-        finally:
-            self._done += 1
+            failure = exc.reason
+        fetched = _Fetched(source, url, page, failure, permanent, skip)
+        size = len(page.html) if isinstance(page, RawPage) else 0
+        await self._queue.put(fetched, size + 1024)
+
+    # -- processing: extract → ingest, in a worker thread, one batch (one transaction) at a time -----
+    async def _process_all(self) -> None:
+        while batch := await self._queue.get_batch(BATCH_SIZE):
+            # the only user of the SQLite connection while pages are fetched; the event loop stays free
+            await asyncio.to_thread(self._process, batch)
+            self._done += len(batch)
             self._on_progress("fetch", self._done, self._total)
 
-    async def _flush(self) -> None:
-        if not self._batch:
-            return
-        batch, self._batch = self._batch, []
+    def _process(self, batch: list[_Fetched]) -> None:
+        articles: list[tuple[Article, str]] = []  # (article, frontier url)
+        for item in batch:
+            st, url = self.stats.sources[item.source.id], item.url
+            if item.failure is not None:
+                self._fail(st, url, item.failure, permanent=item.permanent)
+            elif item.skip is not None:
+                self._skip(st, url, item.skip)
+            elif isinstance(item.page, NotModified):
+                self._mark(url, "stored", reason="not modified")
+            elif item.page is not None:
+                article = self._extract(st, item.source, item.page)
+                if article is not None:
+                    articles.append((article, url))
+        if articles:
+            self._store_batch(articles)
+
+    def _extract(self, st: SourceStats, source: Source, page: RawPage) -> Article | None:
+        st.pages_fetched += 1
         try:
-            # Kiwi and dedup run in a worker thread so fetching goes on meanwhile; the lock keeps every
-            # other use of the connection out of the batch's transaction.
-            async with self._db:
-                outcomes = await asyncio.to_thread(self._ingestor.ingest, [a for a, _ in batch])
+            article = extract(page.html, page.url, fetched_at=page.fetched_at, profile=source.profile,
+                              source=source.id)
+            article = replace(article, warc=page.warc)  # the raw archive reference (scraper.archive)
+        except ExtractError as exc:
+            st.not_article += 1
+            self._skip(st, page.url, f"not an article ({exc.reason})")
+            return None
+        st.extracted += 1
+        st.no_date += article.published is None
+        st.no_author += not article.authors
+        st.body_chars += len(article.body)
+        if self._since and article.published and article.published.astimezone(KST).date() < self._since:
+            self._skip(st, page.url, "published before --since")
+            return None
+        return article
+
+    def _store_batch(self, batch: list[tuple[Article, str]]) -> None:
+        try:
+            outcomes = self._ingestor.ingest([a for a, _ in batch])
         except (CorpusError, ValueError, sqlite3.Error) as exc:  # the batch rolled back; its pages retry later
             log.error("storing a batch failed: %s", exc)
             for article, url in batch:
-                await self._fail(self.stats.sources[article.source], url, f"store: {exc}")
+                self._fail(self.stats.sources[article.source], url, f"store: {exc}")
             return
-        now = iso(_now()) or ""
-        async with self._db:
-            self._write_stored(batch, outcomes, now)
+        self._write_stored(batch, outcomes, iso(_now()) or "")
 
     def _write_stored(self, batch: list[tuple[Article, str]], outcomes: list[Outcome], now: str) -> None:
         with self._store.transaction():
@@ -323,23 +375,21 @@ class CrawlRun:
                 if out.url != url:
                     self._store.frontier_alias(out.url, article.source, now)
 
-    async def _mark(self, url: str, state: str, *, reason: str | None = None) -> None:
-        async with self._db:
-            with self._store.transaction():
-                self._store.frontier_set(url, state, iso(_now()) or "", reason=reason, attempt=True)
+    def _mark(self, url: str, state: str, *, reason: str | None = None) -> None:
+        with self._store.transaction():
+            self._store.frontier_set(url, state, iso(_now()) or "", reason=reason, attempt=True)
 
-    async def _skip(self, st: SourceStats, url: str, reason: str) -> None:
+    def _skip(self, st: SourceStats, url: str, reason: str) -> None:
         st.skipped += 1
         st.reasons[reason] += 1
         log.info("skipped %s: %s", url, reason)
-        await self._mark(url, "skipped", reason=reason)
+        self._mark(url, "skipped", reason=reason)
 
-    async def _fail(self, st: SourceStats, url: str, reason: str, *, permanent: bool = False) -> None:
+    def _fail(self, st: SourceStats, url: str, reason: str, *, permanent: bool = False) -> None:
         st.failures += 1
         st.reasons[reason] += 1
         log.warning("failed %s: %s", url, reason)
-        async with self._db:
-            self._record_failure(url, reason, permanent)
+        self._record_failure(url, reason, permanent)
 
     def _record_failure(self, url: str, reason: str, permanent: bool) -> None:
         row = self._store.conn.execute("SELECT attempts FROM frontier WHERE url=?", (url,)).fetchone()

@@ -7,13 +7,14 @@ re-run never stores an article twice and never loses one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 from pipelines.dedup import Deduper, body_hash
 from pipelines.normalize import iso, normalize_article
 from pipelines.store import ArticleRow, Store
-from pipelines.tokenize import Tokenizer, analysed_text, decode_tokens, encode_tokens, nouns
+from pipelines.tokenize import Tokenizer, analysed_text, encode_doc, encode_kiwi, reuse_body
 from scraper.models import Article, TokenizedDoc
 
 log = logging.getLogger(__name__)
@@ -86,44 +87,73 @@ class Ingestor:
             raise
 
     def _ingest(self, normalized: list[Article], pre: list[Pretokenized | None]) -> list[Outcome]:
+        """Dedup and insert each article, streaming its text to Kiwi as soon as its verdict is known.
+
+        Kiwi (in its own threads) analyses earlier texts while this thread dedups the next ones; the
+        morphemes come back in order and are written in the same transaction as their article.
+        """
         outcomes: list[Outcome] = []
-        to_tokenize: list[tuple[int, str]] = []
-        to_copy: list[tuple[int, int]] = []  # (article_id, id whose tokens it reuses)
-        given: list[tuple[int, Pretokenized]] = []
+        pending: deque[_Pending] = deque()
         with self._store.transaction():
-            for art, tokens in zip(normalized, pre, strict=True):
-                if not art.body.strip():
-                    outcomes.append(Outcome(art.url, None, "invalid"))
-                    continue
-                existing = self._store.article_id_for_url(art.url)
-                if existing is not None:
-                    outcomes.append(Outcome(art.url, None, "url", self._store.cluster_of(existing), existing))
-                    self.counts.already_stored += 1
-                    continue
-                decision = self._deduper.check(art.title, art.body)
-                article_id = self._store.insert_article(self._row(art))
-                self._deduper.add(article_id, art.title, art.body, decision)
-                matches = [m for m in (decision.match_id, *decision.also) if m is not None]
-                cluster = self._store.join_cluster(article_id, matches)
-                if tokens is not None and tokens.text == analysed_text(art.title, art.body):
-                    given.append((article_id, tokens))
-                elif decision.method == "exact" and decision.match_id is not None:
-                    to_copy.append((article_id, decision.match_id))
+            texts = self._decide(normalized, pre, outcomes, pending)
+            for tokens in self._tokenizer.stream(texts):
+                item = pending.popleft()
+                if item.donor is None:
+                    doc = encode_kiwi(tokens, item.title_len)
+                    self.counts.tokenized_chars += len(item.text)
                 else:
-                    to_tokenize.append((article_id, analysed_text(art.title, art.body)))
-                source = art.source or ""
-                if decision.method == "new":
-                    self.counts.new += 1
-                    self.counts.count(source, "new")
-                else:
-                    self.counts.duplicates += 1
-                    self.counts.count(source, "duplicates")
-                outcomes.append(Outcome(art.url, article_id, decision.method, cluster.id, decision.match_id))
-            for article_id, tokens in given:
-                self._index(article_id, tokens.text, tokens.doc)
-                self.counts.pretokenized += 1
-            self._tokenize_and_index(to_tokenize, to_copy)
+                    stored = self._store.tokens_of(item.donor)
+                    title_doc = encode_kiwi(tokens, item.title_len)
+                    doc = reuse_body(title_doc, item.title_len, *(stored or ("", "")), self._title_len(item.donor))
+                    self.counts.tokenized_chars += item.title_len
+                    self.counts.reused_tokens += 1
+                self._store.insert_tokens(item.article_id, doc.morphemes, doc.offsets, doc.nouns, doc.title_forms,
+                                          doc.body_forms)
         return outcomes
+
+    def _decide(self, normalized: list[Article], pre: list[Pretokenized | None], outcomes: list[Outcome],
+                pending: deque[_Pending]) -> Iterator[str]:
+        """Dedup verdict, article row and cluster for each article; yields the text Kiwi must analyse.
+
+        An exact copy with its donor's very body yields only its title: it reuses the donor's body
+        morphemes (the donor's tokens are written first, as Kiwi's results come back in order).
+        """
+        for art, given in zip(normalized, pre, strict=True):
+            if not art.body.strip():
+                outcomes.append(Outcome(art.url, None, "invalid"))
+                continue
+            existing = self._store.article_id_for_url(art.url)
+            if existing is not None:
+                outcomes.append(Outcome(art.url, None, "url", self._store.cluster_of(existing), existing))
+                self.counts.already_stored += 1
+                continue
+            decision = self._deduper.check(art.title, art.body)
+            article_id = self._store.insert_article(self._row(art))
+            self._deduper.add(article_id, art.title, art.body, decision)
+            matches = [m for m in (decision.match_id, *decision.also) if m is not None]
+            cluster = self._store.join_cluster(article_id, matches)
+            source = art.source or ""
+            if decision.method == "new":
+                self.counts.new += 1
+                self.counts.count(source, "new")
+            else:
+                self.counts.duplicates += 1
+                self.counts.count(source, "duplicates")
+            outcomes.append(Outcome(art.url, article_id, decision.method, cluster.id, decision.match_id))
+            text = analysed_text(art.title, art.body)
+            if given is not None and given.text == text:  # Kiwi already ran elsewhere on this very text
+                doc = encode_doc(given.doc, text.index("\n"))
+                self._store.insert_tokens(article_id, doc.morphemes, doc.offsets, doc.nouns, doc.title_forms,
+                                          doc.body_forms)
+                self.counts.pretokenized += 1
+                continue
+            donor = decision.match_id if decision.method == "exact" else None
+            if donor is not None and self._body(donor) == art.body:
+                pending.append(_Pending(article_id, text, text.index("\n"), donor))
+                yield art.title
+            else:  # new, near, or the same normalized body hash under another dateline/byline
+                pending.append(_Pending(article_id, text, text.index("\n"), None))
+                yield text
 
     def _row(self, art: Article) -> ArticleRow:
         return ArticleRow(
@@ -133,40 +163,20 @@ class Ingestor:
             warc=art.warc,
         )
 
-    def _tokenize_and_index(self, to_tokenize: list[tuple[int, str]], to_copy: list[tuple[int, int]]) -> None:
-        """One batched Kiwi call for new texts; exact copies with the same body reuse its morphemes."""
-        full = list(to_tokenize)
-        title_only: list[tuple[int, str, str, int]] = []  # (id, title, body, id of the token donor)
-        for article_id, donor in to_copy:
-            title, body = self._texts(article_id)
-            if self._texts(donor)[1] == body:
-                title_only.append((article_id, title, body, donor))
-            else:  # same normalized body hash but another dateline/byline: analyse this text
-                full.append((article_id, analysed_text(title, body)))
-        docs = self._tokenizer.tokenize_many([text for _, text in full])
-        for (article_id, text), doc in zip(full, docs, strict=True):
-            self._index(article_id, text, doc)
-            self.counts.tokenized_chars += len(text)
-        title_docs = self._tokenizer.tokenize_many([title for _, title, _, _ in title_only])
-        for (article_id, title, body, donor), title_doc in zip(title_only, title_docs, strict=True):
-            stored = self._store.tokens_of(donor)
-            donor_title_len = len(self._texts(donor)[0])
-            body_tokens = tuple(
-                replace(t, start=t.start - donor_title_len + len(title))
-                for t in (decode_tokens(*stored).tokens if stored else ())
-                if t.start > donor_title_len
-            )
-            self._index(article_id, analysed_text(title, body), TokenizedDoc(title_doc.tokens + body_tokens))
-            self.counts.tokenized_chars += len(title)
-            self.counts.reused_tokens += 1
+    def _body(self, article_id: int) -> str:
+        row = self._store.conn.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return str(row[0]) if row else ""
 
-    def _texts(self, article_id: int) -> tuple[str, str]:
-        row = self._store.conn.execute("SELECT title, body FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return (row[0], row[1])
+    def _title_len(self, article_id: int) -> int:
+        row = self._store.conn.execute("SELECT title FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return len(row[0]) if row else 0
 
-    def _index(self, article_id: int, text: str, doc: TokenizedDoc) -> None:
-        morphemes, offsets = encode_tokens(doc)
-        title_len = text.index("\n")
-        title_forms = " ".join(t.form for t in doc.tokens if t.start < title_len)
-        body_forms = " ".join(t.form for t in doc.tokens if t.start > title_len)
-        self._store.insert_tokens(article_id, morphemes, offsets, " ".join(nouns(doc)), title_forms, body_forms)
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """An article whose text is with Kiwi; `donor` is set when only its title is analysed."""
+
+    article_id: int
+    text: str
+    title_len: int
+    donor: int | None

@@ -78,8 +78,8 @@ def private_hosts(sources: Sequence[Source]) -> frozenset[tuple[str, int]]:
 
 
 def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = None, since: date | None = None,
-          refresh: bool = False, user_dict: Path | None = None, on_progress: ProgressFn | None = None
-          ) -> CrawlStats:
+          refresh: bool = False, user_dict: Path | None = None, on_progress: ProgressFn | None = None,
+          workers: int | None = None) -> CrawlStats:
     """One incremental crawl of every source into cfg.db_path."""
     import httpx
 
@@ -87,7 +87,7 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
     from scraper.fetch import Fetcher
 
     with writing_store(cfg.db_path, threads=True) as store, _archive_writer(cfg) as archive:
-        tokenizer = Tokenizer(user_dict)
+        tokenizer = Tokenizer(user_dict, num_workers=workers)
         deduper = Deduper(store.conn, cfg.dedup)
         started = _now()
         run_id = store.start_run("crawl", started)
@@ -159,11 +159,14 @@ class ImportResult:
 
 
 def import_file(cfg: Config, path: Path, *, user_dict: Path | None = None,
-                on_progress: Callable[[int], None] | None = None) -> ImportResult:
-    """`newscorpus import`: push a JSONL file of articles through the pipeline."""
+                on_progress: Callable[[int], None] | None = None, workers: int | None = None) -> ImportResult:
+    """`newscorpus import`: push a JSONL file of articles through the pipeline.
+
+    `workers`: Kiwi analysis threads (None: one per core; 0: none, all on this thread).
+    """
     check_input(path)
     with writing_store(cfg.db_path) as store:
-        tokenizer = Tokenizer(user_dict)
+        tokenizer = Tokenizer(user_dict, num_workers=workers)
         deduper = Deduper(store.conn, cfg.dedup)
         started = _now()
         run_id = store.start_run("import", started)

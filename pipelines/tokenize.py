@@ -7,8 +7,11 @@ once and pass it around (no module-level instance).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple, Protocol
 
 from scraper.models import Token, TokenizedDoc
 
@@ -20,17 +23,50 @@ NOUN_TAGS = frozenset({"NNG", "NNP", "SL", "SH"})
 CONTENT_PREFIXES = ("NN", "VV", "VA", "XR", "SL", "SH", "SN", "MAG", "NR", "NP")
 
 
+class KiwiToken(Protocol):
+    """What kiwipiepy's Token gives us (read straight from its C object, no copy)."""
+
+    form: str
+    tag: str
+    start: int
+    len: int
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedDoc:
+    """One article's morphemes as stored: the `tokens` row and the FTS5 text, built in one pass."""
+
+    morphemes: str  # 'form/TAG' joined by spaces (spaces inside a form become '_')
+    offsets: str  # 'start:length' joined by spaces, offsets into title + "\n" + body
+    nouns: str  # forms with a NOUN_TAGS tag, joined by spaces
+    title_forms: str  # forms of morphemes starting before the title's end
+    body_forms: str  # forms of morphemes starting after it
+
+
 class Tokenizer:
-    """Wraps one kiwipiepy.Kiwi instance."""
+    """Wraps one kiwipiepy.Kiwi instance.
+
+    `num_workers`: Kiwi's analysis threads. None or -1 = one per core, 0 = none (everything on the
+    calling thread, one text at a time), N = N threads analysing while the caller goes on.
+    """
 
     def __init__(self, user_dict: Path | None = None, num_workers: int | None = None) -> None:
         from kiwipiepy import Kiwi  # imported lazily: the model load is the expensive part
 
-        self._kiwi = Kiwi(num_workers=num_workers)
+        with warnings.catch_warnings():  # kiwipiepy warns that 0 no longer means "all cores": we mean 0
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self._kiwi = Kiwi(num_workers=-1 if num_workers is None else num_workers)
+        self._no_threads = num_workers == 0
         bundled = Path(__file__).parent / "data" / "user_dict.tsv"
         for path in (bundled, user_dict):
             if path is not None:
                 self._load_user_dict(path)
+
+    @property
+    def workers(self) -> int:
+        """Kiwi's analysis threads (0: none). Asking Kiwi waits for its model, which loads in the background."""
+        # Kiwi reports 1 thread for num_workers=0, but then has no batched (threaded) call
+        return 0 if self._no_threads else int(self._kiwi.num_workers)
 
     def _load_user_dict(self, path: Path) -> None:
         """Add `word<TAB>TAG[<TAB>score]` lines; a missing/bad file is a ConfigError."""
@@ -61,6 +97,17 @@ class Tokenizer:
             for toks in results
         ]
 
+    def stream(self, texts: Iterable[str]) -> Iterator[Sequence[KiwiToken]]:
+        """Kiwi's tokens for each text, in order, pulled lazily from `texts`.
+
+        With worker threads Kiwi reads about 16 texts per thread ahead and analyses them without the
+        GIL, so whatever produces `texts` (dedup, inserts) runs while earlier texts are analysed.
+        """
+        if self.workers == 0:
+            return (self._kiwi.tokenize(text) for text in texts)
+        result: Iterator[Sequence[KiwiToken]] = self._kiwi.tokenize(texts)
+        return result
+
     def query_terms(self, text: str) -> list[str]:
         """Morpheme forms of a search query, analysed exactly like indexed text."""
         doc = self.tokenize_many([text])[0]
@@ -81,6 +128,76 @@ def encode_tokens(doc: TokenizedDoc) -> tuple[str, str]:
     morphemes = " ".join(f"{t.form.replace(' ', '_')}/{t.tag}" for t in doc.tokens)
     offsets = " ".join(f"{t.start}:{t.length}" for t in doc.tokens)
     return morphemes, offsets
+
+
+def encode_kiwi(tokens: Iterable[KiwiToken | Any], title_len: int) -> EncodedDoc:
+    """The `tokens` row and FTS5 text of one analysed `title + "\n" + body`, in one pass over Kiwi's tokens.
+
+    Same strings as encode_tokens / nouns / store.fts_forms, without building a Token per morpheme.
+    """
+    morphemes: list[str] = []
+    offsets: list[str] = []
+    noun_forms: list[str] = []
+    title_forms: list[str] = []
+    body_forms: list[str] = []
+    for t in tokens:
+        form, tag, start = t.form, t.tag, t.start
+        morphemes.append(f"{form.replace(' ', '_')}/{tag}")
+        offsets.append(f"{start}:{t.len}")
+        if tag in NOUN_TAGS:
+            noun_forms.append(form)
+        if start < title_len:
+            title_forms.append(form)
+        elif start > title_len:
+            body_forms.append(form)
+    return EncodedDoc(" ".join(morphemes), " ".join(offsets), " ".join(noun_forms), " ".join(title_forms),
+                      " ".join(body_forms))
+
+
+class _Morpheme(NamedTuple):
+    """A stored Token in the shape encode_kiwi reads (Kiwi's own tokens have `len`)."""
+
+    form: str
+    tag: str
+    start: int
+    len: int
+
+
+def encode_doc(doc: TokenizedDoc, title_len: int) -> EncodedDoc:
+    """encode_kiwi for our own Token records (e.g. the morphemes of a backfill shard)."""
+    return encode_kiwi((_Morpheme(t.form, t.tag, t.start, t.length) for t in doc.tokens), title_len)
+
+
+def reuse_body(title: EncodedDoc, title_len: int, morphemes: str, offsets: str, donor_title_len: int
+               ) -> EncodedDoc:
+    """A copy's tokens: its own title's morphemes (analysed alone), then the donor's body morphemes.
+
+    `morphemes`/`offsets` are the donor's stored row; its body starts after `donor_title_len`, the
+    copy's after `title_len`, so the body offsets are shifted by the difference.
+    """
+    shift = title_len - donor_title_len
+    body_m: list[str] = []
+    body_o: list[str] = []
+    noun_forms: list[str] = []
+    body_forms: list[str] = []
+    for m, o in zip(morphemes.split(), offsets.split(), strict=True):
+        start, _, length = o.partition(":")
+        begin = int(start)
+        if begin <= donor_title_len:
+            continue
+        form, _, tag = m.rpartition("/")
+        form = form.replace("_", " ")
+        body_m.append(m)
+        body_o.append(f"{begin + shift}:{length}")
+        if tag in NOUN_TAGS:
+            noun_forms.append(form)
+        body_forms.append(form)
+    return EncodedDoc(_cat(title.morphemes, " ".join(body_m)), _cat(title.offsets, " ".join(body_o)),
+                      _cat(title.nouns, " ".join(noun_forms)), title.title_forms, " ".join(body_forms))
+
+
+def _cat(a: str, b: str) -> str:
+    return f"{a} {b}" if a and b else a or b
 
 
 def decode_tokens(morphemes: str, offsets: str) -> TokenizedDoc:

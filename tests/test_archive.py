@@ -201,7 +201,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
 
     tok = Tokenizer()
     saved = run.Tokenizer, reextract_mod.Tokenizer
-    run.Tokenizer = reextract_mod.Tokenizer = lambda user_dict=None: tok  # type: ignore[assignment,misc]
+    run.Tokenizer = reextract_mod.Tokenizer = lambda *args, **kwargs: tok  # type: ignore[assignment,misc]
     tmp = tmp_path_factory.mktemp("archive")
     try:
         with serve() as demo:

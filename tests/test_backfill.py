@@ -56,7 +56,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
     tok = Tokenizer()
     original = run.Tokenizer
-    run.Tokenizer = lambda user_dict=None: tok  # type: ignore[assignment,misc]
+    run.Tokenizer = lambda *args, **kwargs: tok  # type: ignore[assignment,misc]
     tmp = tmp_path_factory.mktemp("backfill")
     try:
         with serve() as demo:

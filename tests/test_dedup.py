@@ -333,7 +333,7 @@ def test_a_newer_dedup_schema_is_refused() -> None:
 def test_import_and_rebuild_give_the_same_clusters_with_the_headline_channel(
     tmp_path: Path, tokenizer: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(run, "Tokenizer", lambda user_dict=None: tokenizer)
+    monkeypatch.setattr(run, "Tokenizer", lambda *args, **kwargs: tokenizer)
     rows = [
         ("https://a.example.kr/1", "제9회 한빛 메밀꽃 축제 개막", LONG_RELEASE),
         ("https://b.example.kr/2", "제9회 한빛 메밀꽃 축제 폐막", CUT_DOWN),

@@ -38,7 +38,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
 
     tok = Tokenizer()
     original = run.Tokenizer
-    run.Tokenizer = lambda user_dict=None, num_workers=None: tok  # type: ignore[assignment,misc]
+    run.Tokenizer = lambda *args, **kwargs: tok  # type: ignore[assignment,misc]
     tmp = tmp_path_factory.mktemp("e2e")
     try:
         with serve() as demo:

@@ -32,7 +32,7 @@ def _line(url: str, title: str, paras: list[str], **extra: str) -> str:
 
 @pytest.fixture()
 def corpus(tmp_path: Path, tokenizer: object, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(run, "Tokenizer", lambda user_dict=None, num_workers=None: tokenizer)
+    monkeypatch.setattr(run, "Tokenizer", lambda *args, **kwargs: tokenizer)
     src = tmp_path / "in.jsonl"
     lines = [
         _line(

@@ -38,7 +38,7 @@ def store(tmp_path_factory: pytest.TempPathFactory, tokenizer: Tokenizer) -> Sto
         json.dumps({"url": u, "source": s, "author": a, "published": p, "title": t, "body": b},
                    ensure_ascii=False) + "\n" for u, s, a, p, t, b in ARTICLES), encoding="utf-8")
     mp = pytest.MonkeyPatch()
-    mp.setattr(run, "Tokenizer", lambda user_dict=None, num_workers=None: tokenizer)
+    mp.setattr(run, "Tokenizer", lambda *args, **kwargs: tokenizer)
     try:
         result = run.import_file(Config(db_path=tmp / "corpus.db"), src)
     finally:

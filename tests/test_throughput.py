@@ -53,7 +53,7 @@ def _tokens(db: Path) -> list[tuple[object, ...]]:
 
 
 def _import(tmp_path: Path, name: str, tokenizer: Tokenizer, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(run, "Tokenizer", lambda user_dict=None, num_workers=None: tokenizer)
+    monkeypatch.setattr(run, "Tokenizer", lambda *args, **kwargs: tokenizer)
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in _articles()), encoding="utf-8")
     db = tmp_path / f"{name}.db"

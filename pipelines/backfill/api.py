@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -20,7 +21,7 @@ from pipelines.backfill.task import TaskSettings
 from pipelines.dedup import Deduper
 from pipelines.ingest import Ingestor
 from pipelines.normalize import KST
-from pipelines.tokenize import Tokenizer
+from pipelines.tokenize import KiwiToken, Tokenizer
 from scraper.config import Config
 from scraper.errors import ConfigError
 from scraper.models import TokenizedDoc
@@ -73,12 +74,19 @@ class _LazyTokenizer(Tokenizer):
         self._user_dict = user_dict
         self._real: Tokenizer | None = None
 
-    def tokenize_many(self, texts: Sequence[str]) -> list[TokenizedDoc]:
-        if not texts:
-            return []
+    def _load(self) -> Tokenizer:
         if self._real is None:
             self._real = Tokenizer(self._user_dict)
-        return self._real.tokenize_many(texts)
+        return self._real
+
+    def tokenize_many(self, texts: Sequence[str]) -> list[TokenizedDoc]:
+        return self._load().tokenize_many(texts) if texts else []
+
+    def stream(self, texts: Iterable[str]) -> Iterator[Sequence[KiwiToken]]:
+        it = iter(texts)
+        for first in it:  # the model loads only when a first text needs Kiwi
+            yield from self._load().stream(itertools.chain((first,), it))
+            return
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,7 +55,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     tok = Tokenizer()
-    reextract_mod.Tokenizer = lambda user_dict=None: tok  # type: ignore[assignment,misc]
+    reextract_mod.LazyTokenizer = lambda *args, **kwargs: tok  # type: ignore[assignment,misc]
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp, "corpus.db")
         cfg = Config(db_path=db)

@@ -38,7 +38,7 @@ from scraper.errors import (
     RobotsDisallowed,
     SkippedContent,
 )
-from scraper.extract import extract
+from scraper.extract import BoilerplateLearner, extract
 from scraper.fetch import Fetcher, NotModified
 from scraper.models import Article, RawPage, Source
 
@@ -164,7 +164,7 @@ class CrawlRun:
     def __init__(self, sources: Sequence[Source], fetcher: Fetcher, store: Store, ingestor: Ingestor,
                  stats: CrawlStats, *, max_pages: int | None = None, since: date | None = None,
                  refresh: bool = False, on_progress: ProgressFn | None = None,
-                 queue_bytes: int = QUEUE_BYTES) -> None:
+                 queue_bytes: int = QUEUE_BYTES, learner: BoilerplateLearner | None = None) -> None:
         self._sources = list(sources)
         self._fetcher = fetcher
         self._store = store
@@ -173,6 +173,7 @@ class CrawlRun:
         self._max_pages = max_pages
         self._since = since
         self._refresh = refresh
+        self._learner = learner  # host-level boilerplate counts: every page is observed as it is extracted
         self._on_progress = on_progress or (lambda phase, done, total: None)
         self._stop = asyncio.Event()
         self._queue: ByteBoundedQueue[_Fetched] = ByteBoundedQueue(queue_bytes)
@@ -330,7 +331,7 @@ class CrawlRun:
         st.pages_fetched += 1
         try:
             article = extract(page.html, page.url, fetched_at=page.fetched_at, profile=source.profile,
-                              source=source.id)
+                              source=source.id, learner=self._learner, observe=self._learner is not None)
             article = replace(article, warc=page.warc)  # the raw archive reference (scraper.archive)
         except ExtractError as exc:
             st.not_article += 1

@@ -26,11 +26,11 @@ from pipelines.normalize import KST, iso, normalize_article
 from pipelines.rebuild import rebuild_clusters
 from pipelines.run import writing_store
 from pipelines.store import ArticleRow, Store
-from pipelines.tokenize import Tokenizer, analysed_text, encode_tokens, nouns
+from pipelines.tokenize import LazyTokenizer, analysed_text, encode_tokens, nouns
 from scraper.archive import iter_pages, read_pages
 from scraper.config import Config
 from scraper.errors import ArchiveError, ExtractError, StoreError
-from scraper.extract import PROFILES, extract
+from scraper.extract import PROFILES, BoilerplateLearner, extract
 from scraper.models import Article, TokenizedDoc, WarcRef
 
 log = logging.getLogger(__name__)
@@ -99,14 +99,15 @@ def reextract(cfg: Config, *, source: str | None = None, since: date | None = No
         started = time.perf_counter()
         stats.run_id = store.start_run("reextract", datetime.now(UTC).astimezone(KST))
         tokenizer = LazyTokenizer(user_dict)
+        learner = BoilerplateLearner.load(store.conn)  # the crawl's host-level boilerplate, not updated here
         status = "failed"
         try:
             with store.transaction():
                 for n in range(0, len(rows), BATCH):
-                    _batch(store, tokenizer, folder, rows[n:n + BATCH], stats)
+                    _batch(store, tokenizer, learner, folder, rows[n:n + BATCH], stats)
                     progress("reextract", min(n + BATCH, len(rows)), len(rows))
                 if restore:
-                    _restore(store, tokenizer, folder, stats, source, since)
+                    _restore(store, tokenizer, learner, folder, stats, source, since)
                 if stats.updated or stats.restored:
                     stats.clusters_rebuilt = True
                     stats.clusters = rebuild_clusters(store, cfg.dedup, on_progress).clusters  # same transaction
@@ -143,22 +144,8 @@ def _select(store: Store, source: str | None, since: date | None) -> tuple[list[
     return rows, stats
 
 
-class LazyTokenizer:
-    """Kiwi takes seconds to load: only when some title or body actually changed."""
-
-    def __init__(self, user_dict: Path | None) -> None:
-        self._user_dict = user_dict
-        self._tokenizer: Tokenizer | None = None
-
-    def tokenize_many(self, texts: Sequence[str]) -> list[TokenizedDoc]:
-        if not texts:
-            return []
-        if self._tokenizer is None:
-            self._tokenizer = Tokenizer(self._user_dict)
-        return self._tokenizer.tokenize_many(texts)
-
-
-def _batch(store: Store, tokenizer: LazyTokenizer, folder: Path, rows: Sequence[_Row], stats: ReextractStats) -> None:
+def _batch(store: Store, tokenizer: LazyTokenizer, learner: BoilerplateLearner, folder: Path, rows: Sequence[_Row],
+           stats: ReextractStats) -> None:
     by_ref = {r.warc: r for r in rows}
     marks = ",".join("?" * len(rows))
     stored = {int(r[0]): tuple(r[1:]) for r in store.conn.execute(
@@ -172,7 +159,7 @@ def _batch(store: Store, tokenizer: LazyTokenizer, folder: Path, rows: Sequence[
         profile = row.profile if row.profile in PROFILES else None
         try:
             article = normalize_article(extract(page.html, page.url, fetched_at=page.fetched_at, profile=profile,
-                                                source=row.source or page.source))
+                                                source=row.source or page.source, learner=learner))
         except ExtractError as exc:
             stats.failed.append((row.id, row.url, f"extraction: {exc.reason}"))
             continue
@@ -220,8 +207,8 @@ def _deleted(store: Store, source: str | None) -> dict[str, tuple[int, str]]:
     return {url: (int(aid), src) for url, aid, src in store.conn.execute(sql, args)}
 
 
-def _restore(store: Store, tokenizer: LazyTokenizer, folder: Path, stats: ReextractStats, source: str | None,
-             since: date | None) -> None:
+def _restore(store: Store, tokenizer: LazyTokenizer, learner: BoilerplateLearner, folder: Path, stats: ReextractStats,
+             source: str | None, since: date | None) -> None:
     """Deleted articles come back under their old id, from the earliest archived fetch of their URL.
 
     The crawl's frontier remembers which URL produced which article id; the WARC files (named by time,
@@ -251,7 +238,7 @@ def _restore(store: Store, tokenizer: LazyTokenizer, folder: Path, stats: Reextr
                 continue
             try:
                 article = normalize_article(extract(page.html, page.url, fetched_at=page.fetched_at,
-                                                    source=sources[aid]))
+                                                    source=sources[aid], learner=learner))
             except ExtractError as exc:
                 stats.failed.append((aid, urls[aid], f"extraction (deleted row not restored): {exc.reason}"))
                 continue

@@ -27,6 +27,7 @@ from pipelines.tokenize import Tokenizer
 from scraper.archive import ArchiveWriter
 from scraper.config import Config
 from scraper.errors import StoreError
+from scraper.extract import BoilerplateLearner
 from scraper.models import Source
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
         stats = CrawlStats(run_id, started)
         ingestor = Ingestor(store, tokenizer, deduper, run_id)
         allowed = private_hosts(sources) if cfg.fetch.allow_private_hosts else frozenset()
+        learner = BoilerplateLearner.load(store.conn)  # what earlier nights learned of each host's template
 
         async def _main() -> CrawlStats:
             timeout = httpx.Timeout(cfg.fetch.timeout_s, connect=min(cfg.fetch.timeout_s, 10.0))
@@ -101,7 +103,8 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
                                          headers={"User-Agent": cfg.fetch.user_agent}) as client:
                 fetcher = Fetcher(cfg.fetch, client, private_allowed=allowed, archive=archive)
                 return await CrawlRun(sources, fetcher, store, ingestor, stats, max_pages=max_pages,
-                                      since=since, refresh=refresh, on_progress=on_progress).run()
+                                      since=since, refresh=refresh, on_progress=on_progress,
+                                      learner=learner).run()
 
         try:
             asyncio.run(_main())
@@ -112,6 +115,7 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
                              duplicates=ingestor.counts.duplicates, failures=stats.failures,
                              summary=stats.to_dict())
             raise
+        learner.save(store.conn)
         stats.warnings.extend(check_and_record(store, run_id, _health(stats)))
         stats.finished_at = _now()
         totals = stats.to_dict()["totals"]

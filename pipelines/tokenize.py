@@ -6,6 +6,7 @@ once and pass it around (no module-level instance).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -152,6 +153,36 @@ def encode_kiwi(tokens: Iterable[KiwiToken | Any], title_len: int) -> EncodedDoc
             body_forms.append(form)
     return EncodedDoc(" ".join(morphemes), " ".join(offsets), " ".join(noun_forms), " ".join(title_forms),
                       " ".join(body_forms))
+
+
+class LazyTokenizer(Tokenizer):
+    """A Tokenizer that loads Kiwi (seconds) only when a first text needs it: merges of pretokenized
+    shards and re-extractions that change nothing never pay for the model."""
+
+    def __init__(self, user_dict: Path | None = None, num_workers: int | None = None) -> None:
+        self._user_dict, self._num_workers = user_dict, num_workers
+        self._real: Tokenizer | None = None
+
+    def _load(self) -> Tokenizer:
+        if self._real is None:
+            self._real = Tokenizer(self._user_dict, self._num_workers)
+        return self._real
+
+    @property
+    def workers(self) -> int:
+        return self._load().workers
+
+    def tokenize_many(self, texts: Sequence[str]) -> list[TokenizedDoc]:
+        return self._load().tokenize_many(texts) if texts else []
+
+    def stream(self, texts: Iterable[str]) -> Iterator[Sequence[KiwiToken]]:
+        it = iter(texts)
+        for first in it:  # pulling the first text runs the caller's work up to it; Kiwi loads after
+            yield from self._load().stream(itertools.chain((first,), it))
+            return
+
+    def query_terms(self, text: str) -> list[str]:
+        return self._load().query_terms(text)
 
 
 class _Morpheme(NamedTuple):

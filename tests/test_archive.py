@@ -200,8 +200,8 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     from pipelines.tokenize import Tokenizer
 
     tok = Tokenizer()
-    saved = run.Tokenizer, reextract_mod.Tokenizer
-    run.Tokenizer = reextract_mod.Tokenizer = lambda *args, **kwargs: tok  # type: ignore[assignment,misc]
+    saved = run.Tokenizer, reextract_mod.LazyTokenizer
+    run.Tokenizer = reextract_mod.LazyTokenizer = lambda *args, **kwargs: tok  # type: ignore[assignment,misc]
     tmp = tmp_path_factory.mktemp("archive")
     try:
         with serve() as demo:
@@ -212,7 +212,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
             stats = run.crawl(cfg, load_sources(sources_path))
             yield Crawled(demo, sources_path, cfg.db_path, tmp / "archive", stats)
     finally:
-        run.Tokenizer, reextract_mod.Tokenizer = saved  # type: ignore[misc]
+        run.Tokenizer, reextract_mod.LazyTokenizer = saved  # type: ignore[misc]
 
 
 @pytest.fixture()

@@ -6,9 +6,8 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -21,10 +20,9 @@ from pipelines.backfill.task import TaskSettings
 from pipelines.dedup import Deduper
 from pipelines.ingest import Ingestor
 from pipelines.normalize import KST
-from pipelines.tokenize import KiwiToken, Tokenizer
+from pipelines.tokenize import LazyTokenizer
 from scraper.config import Config
 from scraper.errors import ConfigError
-from scraper.models import TokenizedDoc
 
 log = logging.getLogger(__name__)
 
@@ -67,28 +65,6 @@ def run_backfill(files: Sequence[Path], settings: TaskSettings, *, engine: str =
     return backfill(files, settings, plan or Plan(), run, stats, on_progress)
 
 
-class _LazyTokenizer(Tokenizer):
-    """Loads Kiwi only if an article needs it: merged shards bring their morphemes."""
-
-    def __init__(self, user_dict: Path | None = None) -> None:  # no model load here (no super().__init__)
-        self._user_dict = user_dict
-        self._real: Tokenizer | None = None
-
-    def _load(self) -> Tokenizer:
-        if self._real is None:
-            self._real = Tokenizer(self._user_dict)
-        return self._real
-
-    def tokenize_many(self, texts: Sequence[str]) -> list[TokenizedDoc]:
-        return self._load().tokenize_many(texts) if texts else []
-
-    def stream(self, texts: Iterable[str]) -> Iterator[Sequence[KiwiToken]]:
-        it = iter(texts)
-        for first in it:  # the model loads only when a first text needs Kiwi
-            yield from self._load().stream(itertools.chain((first,), it))
-            return
-
-
 @dataclass(frozen=True, slots=True)
 class MergeResult:
     stats: MergeStats
@@ -105,7 +81,7 @@ def merge_folder(cfg: Config, folder: Path, *, user_dict: Path | None = None,
     with writing_store(cfg.db_path) as store:
         deduper = Deduper(store.conn, cfg.dedup)
         run_id = store.start_run("merge", _now())
-        ingestor = Ingestor(store, _LazyTokenizer(user_dict), deduper, run_id)
+        ingestor = Ingestor(store, LazyTokenizer(user_dict), deduper, run_id)
         stats = MergeStats()
         status = "failed"
         try:

@@ -248,9 +248,11 @@ def test_cli_backfill_json_and_exit_code_on_a_bad_file(world: World, tmp_path: P
 
 
 def test_cli_usage_errors_are_one_line_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()  # a folder without shards (e.g. a mistyped path) is an error, not 0 merged
     for args in (("backfill", str(tmp_path / "missing.warc"), "--out", str(tmp_path / "s")),
                  ("backfill", str(tmp_path / "*.warc.gz"), "--out", str(tmp_path / "s")),
-                 ("merge", str(tmp_path / "no-such-folder"), "--db", str(tmp_path / "c.db"))):
+                 ("merge", str(tmp_path / "no-such-folder"), "--db", str(tmp_path / "c.db")),
+                 ("merge", str(tmp_path / "empty"), "--db", str(tmp_path / "c.db"))):
         proc = _cli(*args)
         assert proc.returncode == 2, (args, proc.stderr)
         assert proc.stderr.startswith("newscorpus: error:") and len(proc.stderr.strip().splitlines()) == 1

@@ -15,14 +15,14 @@ from pathlib import Path
 
 from pipelines.backfill.driver import BackfillStats, Engine, Plan, backfill
 from pipelines.backfill.merge import MergeStats, merge_shards
-from pipelines.backfill.shard import list_shards
+from pipelines.backfill.shard import SHARD_SUFFIX, list_shards
 from pipelines.backfill.task import TaskSettings
 from pipelines.dedup import Deduper
 from pipelines.ingest import Ingestor
 from pipelines.normalize import KST
 from pipelines.tokenize import LazyTokenizer
 from scraper.config import Config
-from scraper.errors import ConfigError
+from scraper.errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,8 @@ def merge_folder(cfg: Config, folder: Path, *, user_dict: Path | None = None,
     from pipelines.run import writing_store
 
     require_pyarrow()
-    list_shards(folder)  # a missing folder fails before the database is created
+    if not list_shards(folder):  # a missing or empty folder fails before the database is created
+        raise InputError(f"{folder}: no backfill shards (*{SHARD_SUFFIX}) in this folder")
     with writing_store(cfg.db_path) as store:
         deduper = Deduper(store.conn, cfg.dedup)
         run_id = store.start_run("merge", _now())

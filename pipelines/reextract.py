@@ -29,7 +29,7 @@ from pipelines.store import ArticleRow, Store
 from pipelines.tokenize import LazyTokenizer, analysed_text, encode_tokens, nouns
 from scraper.archive import iter_pages, read_pages
 from scraper.config import Config
-from scraper.errors import ArchiveError, ExtractError, StoreError
+from scraper.errors import ArchiveError, ExtractError, InputError, StoreError
 from scraper.extract import PROFILES, BoilerplateLearner, extract
 from scraper.models import Article, TokenizedDoc, WarcRef
 
@@ -93,6 +93,11 @@ def reextract(cfg: Config, *, source: str | None = None, since: date | None = No
     folder = cfg.archive.folder(cfg.db_path)
     progress = on_progress or (lambda phase, done, total: None)
     with writing_store(cfg.db_path) as store:
+        if source is not None and store.conn.execute("SELECT 1 FROM articles WHERE source = ? LIMIT 1",
+                                                     (source,)).fetchone() is None:
+            known = [r[0] for r in store.conn.execute("SELECT DISTINCT source FROM articles ORDER BY 1 LIMIT 20")]
+            raise InputError(f"--source {source!r}: no article of that source in {cfg.db_path}"
+                             f" (sources: {', '.join(str(k) for k in known) or 'none'})")
         rows, stats = _select(store, source, since)
         if (rows or (restore and _deleted(store, source))) and not folder.is_dir():
             raise StoreError(f"no raw archive at {folder}: pass --archive-dir (the folder the crawl archived to)")

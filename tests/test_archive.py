@@ -392,6 +392,10 @@ def test_reextract_usage_errors(corpus: Path, tmp_path: Path) -> None:
     assert code == 2 and "--since" in err
     code, _, err = _cli("reextract", "--db", str(corpus), "--archive-dir", str(tmp_path / "elsewhere"))
     assert code == 2 and "no raw archive" in err and len(err.splitlines()) == 1
+    runs = sqlite3.connect(corpus).execute("SELECT count(*) FROM runs").fetchone()[0]
+    code, _, err = _cli("reextract", "--db", str(corpus), "--source", "no-such-outlet")  # a typo is not "0 pages"
+    assert code == 2 and "no-such-outlet" in err and len(err.splitlines()) == 1
+    assert sqlite3.connect(corpus).execute("SELECT count(*) FROM runs").fetchone()[0] == runs
 
 
 def test_no_archive_and_archive_all(crawled: Crawled, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from shared_kiwi import handing_out
 from warcio.archiveiterator import ArchiveIterator
 
 from demo.server import RunningDemo, serve
@@ -196,23 +197,15 @@ class Crawled:
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
-    from pipelines.tokenize import Tokenizer
-
-    tok = Tokenizer()
-    saved = run.Tokenizer, reextract_mod.LazyTokenizer
-    run.Tokenizer = reextract_mod.LazyTokenizer = lambda *args, **kwargs: tok  # type: ignore[assignment,misc]
+def crawled(tmp_path_factory: pytest.TempPathFactory, tokenizer: object) -> Iterator[Crawled]:
     tmp = tmp_path_factory.mktemp("archive")
-    try:
-        with serve() as demo:
-            sources_path = tmp / "sources.toml"
-            sources_path.write_text(demo.sources_toml(), encoding="utf-8")
-            cfg = Config(db_path=tmp / "corpus.db")
-            cfg = replace(cfg, fetch=replace(cfg.fetch, allow_private_hosts=True))
-            stats = run.crawl(cfg, load_sources(sources_path))
-            yield Crawled(demo, sources_path, cfg.db_path, tmp / "archive", stats)
-    finally:
-        run.Tokenizer, reextract_mod.LazyTokenizer = saved  # type: ignore[misc]
+    with handing_out(tokenizer, (run, "Tokenizer"), (reextract_mod, "LazyTokenizer")), serve() as demo:
+        sources_path = tmp / "sources.toml"
+        sources_path.write_text(demo.sources_toml(), encoding="utf-8")
+        cfg = Config(db_path=tmp / "corpus.db")
+        cfg = replace(cfg, fetch=replace(cfg.fetch, allow_private_hosts=True))
+        stats = run.crawl(cfg, load_sources(sources_path))
+        yield Crawled(demo, sources_path, cfg.db_path, tmp / "archive", stats)
 
 
 @pytest.fixture()

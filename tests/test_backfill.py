@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from shared_kiwi import handing_out
 
 from demo.server import serve
 from demo.warc import Exchange, demo_exchanges, write_warc
@@ -51,14 +52,9 @@ def _settings(out: Path, hosts: Path) -> TaskSettings:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    from pipelines.tokenize import Tokenizer
-
-    tok = Tokenizer()
-    original = run.Tokenizer
-    run.Tokenizer = lambda *args, **kwargs: tok  # type: ignore[assignment,misc]
+def world(tmp_path_factory: pytest.TempPathFactory, tokenizer: object) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp("backfill")
-    try:
+    with handing_out(tokenizer, (run, "Tokenizer")):
         with serve() as demo:
             exchanges = demo_exchanges(demo.sites, demo.base_urls)
             half = {s.id for s in demo.sites[: len(demo.sites) // 2]}
@@ -83,8 +79,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         merged = merge_folder(Config(db_path=local_db), local_shards).stats
         second = {s.id for s in demo.sites} - half
         yield World(tmp, warcs, hosts, cfg.db_path, local_db, local_shards, stats, merged, second)
-    finally:
-        run.Tokenizer = original  # type: ignore[misc]
 
 
 def _articles(db: Path) -> set[tuple[object, ...]]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from shared_kiwi import handing_out
 
 from demo.app import TruthArticle, non_articles, truth_articles
 from demo.server import RunningDemo, serve
@@ -33,28 +34,20 @@ class Crawled:
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
-    from pipelines.tokenize import Tokenizer
-
-    tok = Tokenizer()
-    original = run.Tokenizer
-    run.Tokenizer = lambda *args, **kwargs: tok  # type: ignore[assignment,misc]
+def crawled(tmp_path_factory: pytest.TempPathFactory, tokenizer: object) -> Iterator[Crawled]:
     tmp = tmp_path_factory.mktemp("e2e")
-    try:
-        with serve() as demo:
-            sources_path = tmp / "sources.toml"
-            sources_path.write_text(demo.sources_toml(), encoding="utf-8")
-            sources = load_sources(sources_path)
-            cfg = Config(db_path=tmp / "corpus.db")
-            cfg = replace(cfg, fetch=replace(cfg.fetch, allow_private_hosts=True))
-            first = run.crawl(cfg, sources)
-            mark = len(demo.requests)
-            second = run.crawl(cfg, sources)
-            second_requests = [(r.site, r.path) for r in list(demo.requests)[mark:]]
-            truth = {canonical_url(demo.base_urls[t.site] + t.path): t for t in truth_articles()}
-            yield Crawled(demo, cfg.db_path, first, second, second_requests, truth)
-    finally:
-        run.Tokenizer = original  # type: ignore[misc]
+    with handing_out(tokenizer, (run, "Tokenizer")), serve() as demo:
+        sources_path = tmp / "sources.toml"
+        sources_path.write_text(demo.sources_toml(), encoding="utf-8")
+        sources = load_sources(sources_path)
+        cfg = Config(db_path=tmp / "corpus.db")
+        cfg = replace(cfg, fetch=replace(cfg.fetch, allow_private_hosts=True))
+        first = run.crawl(cfg, sources)
+        mark = len(demo.requests)
+        second = run.crawl(cfg, sources)
+        second_requests = [(r.site, r.path) for r in list(demo.requests)[mark:]]
+        truth = {canonical_url(demo.base_urls[t.site] + t.path): t for t in truth_articles()}
+        yield Crawled(demo, cfg.db_path, first, second, second_requests, truth)
 
 
 def _rows(db: Path) -> dict[str, dict[str, object]]:

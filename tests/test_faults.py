@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shared_kiwi import handing_out
 
 from pipelines import run
 from pipelines.crawl import CrawlStats
@@ -541,15 +542,10 @@ CASES: dict[str, Callable[[Env], None]] = {
 
 
 @pytest.fixture(scope="module", autouse=True)
-def one_kiwi() -> Iterator[None]:
-    """Load Kiwi once for the module: run.crawl builds a Tokenizer per run."""
-    from pipelines.tokenize import Tokenizer
-
-    tok = Tokenizer()
-    original = run.Tokenizer
-    run.Tokenizer = lambda *args, **kwargs: tok  # type: ignore[assignment,misc]
-    yield
-    run.Tokenizer = original  # type: ignore[misc]
+def one_kiwi(tokenizer: object) -> Iterator[None]:
+    """The session's Kiwi model for every crawl of the module: run.crawl builds a Tokenizer per run."""
+    with handing_out(tokenizer, (run, "Tokenizer")):
+        yield
 
 
 def crawl_case(build: Callable[[Env], None], tmp: Path) -> tuple[Env, CrawlStats, Path]:

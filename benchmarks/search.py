@@ -41,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _synthetic import KST, MorphemeSampler, chunks  # noqa: E402
 
-from pipelines.search import RANK_WINDOW, build_match, search  # noqa: E402
+from pipelines import fts_terms  # noqa: E402
+from pipelines.search import COMMON_SHARE, RANK_WINDOW, build_match, search  # noqa: E402
 from pipelines.store import Store  # noqa: E402
 from pipelines.tokenize import Tokenizer  # noqa: E402
 
@@ -158,6 +159,7 @@ def build(db: Path, n: int, tokenizer: Tokenizer, morphemes: int, seed: int) -> 
                 "INSERT INTO articles (id, url, source, title, published, body, body_hash, chars, cluster_id,"
                 " duplicate_of, captions, profile) VALUES (?,?,?,?,?,?,?,?,?,?,'[]','synthetic')", arts)
             conn.executemany("INSERT INTO articles_fts (rowid, title, body) VALUES (?,?,?)", fts)
+            fts_terms.add(conn, fts_terms.terms_of(*(text for _, t, b in fts for text in (t, b))))
             conn.executemany(
                 "INSERT INTO clusters (id, canonical_id, size, first_published, sources) VALUES (?,?,?,?,?)",
                 [(cid, cid, len(members), rows_by_id[cid][4], "[]") for cid, members in sizes.items()])
@@ -233,8 +235,15 @@ def sql_variants(store: Store, q: Query, match: str, reps: int, limit: int = 20)
 
 
 def run_queries(db: Path, tokenizer: Tokenizer, reps: int, variants: bool = False, mmap_mb: int = -1,
-                window: int = RANK_WINDOW) -> list[dict[str, Any]]:
+                window: int = RANK_WINDOW, common_share: float | None = COMMON_SHARE,
+                baseline: bool = False) -> list[dict[str, Any]]:
+    """Time every query; with `baseline`, also the search of before the common-word and prefix plans
+    (`common_share=None, expand_prefixes=False`), interleaved with the timed runs."""
     store = Store(db)
+
+    def expand(prefix: str) -> list[str] | None:
+        return fts_terms.expand(store.conn, prefix)
+
     if mmap_mb >= 0:  # override Store's mmap_size (0 = off: reads go through the 128 MB page cache)
         store.conn.execute(f"PRAGMA mmap_size={mmap_mb * 2**20}")
     results = []
@@ -242,20 +251,30 @@ def run_queries(db: Path, tokenizer: Tokenizer, reps: int, variants: bool = Fals
         for q in QUERIES:
             kwargs: dict[str, Any] = {"since": q.since, "source": q.source,
                                       "include_duplicates": q.include_duplicates, "order": q.order,
-                                      "window": window or None}
-            match, _ = build_match(q.text, tokenizer)
+                                      "window": window or None, "common_share": common_share}
+            old = {**kwargs, "common_share": None, "expand_prefixes": False}
+            match, _ = build_match(q.text, tokenizer, expand)
             hits = search(store, tokenizer, q.text, **kwargs)  # warm-up (page cache)
             matches = store.conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
                                          (match,)).fetchone()[0]
+            if baseline:
+                search(store, tokenizer, q.text, **old)  # warm-up
             total: list[float] = []
             analysis: list[float] = []
+            before: list[float] = []
             for _ in range(reps):
                 t0 = time.perf_counter()
-                build_match(q.text, tokenizer)
+                build_match(q.text, tokenizer, expand)
                 analysis.append((time.perf_counter() - t0) * 1000)
                 t0 = time.perf_counter()
                 search(store, tokenizer, q.text, **kwargs)
                 total.append((time.perf_counter() - t0) * 1000)
+                if baseline:
+                    t0 = time.perf_counter()
+                    search(store, tokenizer, q.text, **old)
+                    before.append((time.perf_counter() - t0) * 1000)
+            extra_before = ({"before_ms": before, "before_p50_ms": statistics.median(before),
+                             "before_p95_ms": pct(before, 0.95)} if baseline else {})
             sql = [max(0.0, t - a) for t, a in zip(total, analysis, strict=True)]
             extra = {"sql_variants_ms": sql_variants(store, q, match, reps)} if variants else {}
             results.append({
@@ -265,6 +284,7 @@ def run_queries(db: Path, tokenizer: Tokenizer, reps: int, variants: bool = Fals
                 "analysis_ms": analysis, "sql_ms": sql,
                 "p50_ms": statistics.median(total), "p95_ms": pct(total, 0.95),
                 "analysis_p50_ms": statistics.median(analysis), "sql_p50_ms": statistics.median(sql), **extra,
+                **extra_before,
             })
     finally:
         store.close()
@@ -286,6 +306,11 @@ def main() -> None:
                     help="override PRAGMA mmap_size on the search connection (0 = off; default: Store's)")
     ap.add_argument("--window", type=int, default=RANK_WINDOW, metavar="N",
                     help=f"rank only the newest N matches of broad queries (0 = all; default {RANK_WINDOW:,})")
+    ap.add_argument("--common-share", type=float, default=COMMON_SHARE, metavar="X",
+                    help=f"words in more than this share of articles filter but are not scored (0 = score every "
+                         f"word; default {COMMON_SHARE})")
+    ap.add_argument("--baseline", action="store_true",
+                    help="also time, interleaved, the search before the common-word and prefix plans")
     ap.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
     args = ap.parse_args()
 
@@ -308,7 +333,8 @@ def main() -> None:
             n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
             dups = conn.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0]
             fts_mb = conn.execute("SELECT sum(length(block)) FROM articles_fts_data").fetchone()[0] / 2**20
-        results = run_queries(args.db, tokenizer, args.reps, args.variants, args.mmap, args.window)
+        results = run_queries(args.db, tokenizer, args.reps, args.variants, args.mmap, args.window,
+                              args.common_share or None, args.baseline)
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -316,6 +342,7 @@ def main() -> None:
             for p in args.db.parent.glob(args.db.name + "*"):
                 p.unlink()
     every = [t for r in results for t in r["total_ms"]]
+    before = [t for r in results for t in r.get("before_ms", [])]
     report = {
         "articles": n, "duplicates": dups, "db_bytes": size, "fts_index_mb": round(fts_mb, 1), **built,
         "tokenizer_load_s": round(load_s, 2), "reps": args.reps, "mmap_mb": args.mmap,
@@ -323,8 +350,11 @@ def main() -> None:
         "overall": {"p50_ms": round(statistics.median(every), 2), "p95_ms": round(pct(every, 0.95), 2),
                     "max_ms": round(max(every), 2),
                     "analysis_p50_ms": round(statistics.median(a for r in results for a in r["analysis_ms"]), 2)},
+        "common_share": args.common_share or None,
+        "before": ({"p50_ms": round(statistics.median(before), 2), "p95_ms": round(pct(before, 0.95), 2),
+                    "max_ms": round(max(before), 2)} if before else None),
         "queries": [{k: (round(v, 2) if isinstance(v, float) else v) for k, v in r.items()
-                     if k not in ("total_ms", "analysis_ms", "sql_ms")} for r in results],
+                     if k not in ("total_ms", "analysis_ms", "sql_ms", "before_ms")} for r in results],
     }
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -351,17 +381,24 @@ def print_table(r: dict[str, Any]) -> None:
           + f"; window {r.get('window') or 'all'}")
     has_variants = "sql_variants_ms" in r["queries"][0]
     head = "".join(f"{h:>11}" for h in ("sql now", "ids first", "fts only")) if has_variants else ""
+    if r.get("before"):
+        head += f"{'before p50':>12}{'before p95':>12}"
     print(f"{'query':<36}{'filters':<26}{'matches':>9}{'p50 ms':>9}{'p95 ms':>9}{'kiwi ms':>9}{'sql ms':>9}{head}")
     for q in r["queries"]:
         filters = " ".join(x for x in (
             f"since {q['since']}" if q["since"] else "", f"src {q['source']}" if q["source"] else "",
             "+dups" if q["include_duplicates"] else "", "newest" if q["order"] != "rank" else "") if x)
         print(f"{_pad(q['query'], 36)}{filters:<26}{q['fts_matches']:>9,}{q['p50_ms']:>9.1f}{q['p95_ms']:>9.1f}"
-              f"{q['analysis_p50_ms']:>9.2f}{q['sql_p50_ms']:>9.1f}" + _variants(q))
+              f"{q['analysis_p50_ms']:>9.2f}{q['sql_p50_ms']:>9.1f}" + _variants(q)
+              + (f"{q['before_p50_ms']:>12.1f}{q['before_p95_ms']:>12.1f}" if "before_p50_ms" in q else ""))
     o = r["overall"]
     goal = "ok" if o["p95_ms"] < 50 else "above goal"
     print(f"all queries: p50 {o['p50_ms']} ms, p95 {o['p95_ms']} ms (goal < 50 ms: {goal}), max {o['max_ms']} ms; "
           f"query analysis p50 {o['analysis_p50_ms']} ms")
+    if r.get("before"):
+        b = r["before"]
+        print(f"before the common-word and prefix plans, same run: p50 {b['p50_ms']} ms, p95 {b['p95_ms']} ms, "
+              f"max {b['max_ms']} ms")
 
 
 if __name__ == "__main__":

@@ -25,12 +25,13 @@ from pathlib import Path
 
 import sqlite_utils
 
+from pipelines import fts_terms
 from scraper.errors import StoreError
 from scraper.models import WarcRef
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Readers map the file instead of copying pages through SQLite's page cache: a broad query touches
 # tens of thousands of `articles` rows, and the mapped reads made such queries 2-3x faster (see
 # benchmarks/README.md). Address space only; the OS page cache decides what stays in memory.
@@ -125,7 +126,7 @@ CREATE TABLE IF NOT EXISTS validators (
     etag TEXT,
     last_modified TEXT
 );
-"""
+""" + fts_terms.SCHEMA + ";\n"  # v4: the terms of articles_fts, for prefix search (pipelines/fts_terms.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +221,9 @@ class Store:
             version = 2
         if version == 2:
             self._migrate_v2_to_v3()
+            version = 3
+        if version == 3:
+            self._migrate_v3_to_v4()
         with self.conn:
             self.conn.executescript(_SCHEMA + _FTS_SCHEMA)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -258,17 +262,32 @@ class Store:
             raise
         self.conn.commit()
 
+    def _migrate_v3_to_v4(self) -> None:
+        """v4 keeps the vocabulary of articles_fts in `fts_terms`; it is read once from the index itself."""
+        log.info("migrating %s from schema 3 to 4 (listing the full-text index's terms)", self.path)
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute(fts_terms.SCHEMA)
+            n = fts_terms.fill_from_index(self.conn)
+            self.conn.execute("PRAGMA user_version = 4")
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
+        log.info("listed %d terms", n)
+
     def rebuild_fts(self) -> int:
         """Re-create the whole full-text index from `tokens`; no commit. Returns the rows indexed."""
         self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
+        self.conn.execute(fts_terms.SCHEMA)  # absent while a v1 file is being migrated
         cur = self.conn.execute(
             "SELECT t.article_id, a.title, t.morphemes, t.offsets FROM tokens t JOIN articles a"
             " ON a.id = t.article_id ORDER BY t.article_id")
         n = 0
         while chunk := cur.fetchmany(1000):
-            self.conn.executemany(
-                "INSERT INTO articles_fts (rowid, title, body) VALUES (?,?,?)",
-                [(aid, *fts_forms(title, morphemes, offsets)) for aid, title, morphemes, offsets in chunk])
+            rows = [(aid, *fts_forms(title, morphemes, offsets)) for aid, title, morphemes, offsets in chunk]
+            self.conn.executemany("INSERT INTO articles_fts (rowid, title, body) VALUES (?,?,?)", rows)
+            fts_terms.add(self.conn, fts_terms.terms_of(*(text for _, t, b in rows for text in (t, b))))
             n += len(chunk)
         return n
 
@@ -324,6 +343,7 @@ class Store:
         self.conn.execute(
             "INSERT INTO articles_fts (rowid, title, body) VALUES (?,?,?)", (article_id, fts_title, fts_body)
         )
+        fts_terms.add(self.conn, fts_terms.terms_of(fts_title, fts_body))
 
     def update_extracted(self, article_id: int, row: ArticleRow) -> None:
         """Re-extraction: replace an article's extracted fields in place (id, url, run and cluster kept).

@@ -16,7 +16,6 @@ vocabulary predates the table is filled from the index itself (`fill_from_index`
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
@@ -43,18 +42,16 @@ def _split(word: str) -> list[str]:
     return parts
 
 
-_PLAIN = re.compile(r"[가-힣a-z0-9]+")  # the common case: nothing to split or fold
-
-
 def terms_of(*texts: str) -> set[str]:
     """The distinct FTS terms of the given indexed texts (morpheme forms joined by spaces)."""
     out: set[str] = set()
     for text in texts:
         for word in set(text.split()):
-            if _PLAIN.fullmatch(word):
-                out.add(word)
+            folded = word.lower()
+            if folded.isalnum():  # letters and numbers only: one term (the common case)
+                out.add(folded)
             else:
-                out.update(_split(word))
+                out.update(_split(folded))
     return out
 
 

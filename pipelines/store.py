@@ -36,6 +36,8 @@ SCHEMA_VERSION = 4
 # tens of thousands of `articles` rows, and the mapped reads made such queries 2-3x faster (see
 # benchmarks/README.md). Address space only; the OS page cache decides what stays in memory.
 _MMAP_BYTES = 8 * 2**30
+# Terms a Store remembers as listed in fts_terms (~100 MB at most), so indexing skips them.
+_TERMS_REMEMBERED = 1_000_000
 _FTS_SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
     title, body, content = '', tokenize = 'unicode61 remove_diacritics 0'
@@ -201,6 +203,10 @@ class Store:
             conn.execute("PRAGMA cache_size=-131072")  # 128 MB: the dedup band lookups are random reads
             conn.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
             self.conn = conn
+            # fts_terms known to be stored (committed by this Store) and those added in the open transaction:
+            # a term already listed costs no SQL (an article has ~400 distinct terms, nearly all known).
+            self._terms_stored: set[str] = set()
+            self._terms_pending: set[str] = set()
             self.db = sqlite_utils.Database(conn)
             self._ensure_schema()
         except sqlite3.DatabaseError as exc:
@@ -297,8 +303,16 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All writes of one batch commit together or not at all."""
-        with self.conn:
-            yield self.conn
+        try:
+            with self.conn:
+                yield self.conn
+        except BaseException:
+            self._terms_pending.clear()  # rolled back: those terms may not be in fts_terms
+            raise
+        if len(self._terms_stored) > _TERMS_REMEMBERED:
+            self._terms_stored.clear()
+        self._terms_stored |= self._terms_pending
+        self._terms_pending.clear()
 
     # -- articles -----------------------------------------------------------------------------
     def article_id_for_url(self, url: str) -> int | None:
@@ -343,7 +357,10 @@ class Store:
         self.conn.execute(
             "INSERT INTO articles_fts (rowid, title, body) VALUES (?,?,?)", (article_id, fts_title, fts_body)
         )
-        fts_terms.add(self.conn, fts_terms.terms_of(fts_title, fts_body))
+        new = fts_terms.terms_of(fts_title, fts_body) - self._terms_stored - self._terms_pending
+        if new:
+            fts_terms.add(self.conn, new)
+            self._terms_pending |= new
 
     def update_extracted(self, article_id: int, row: ArticleRow) -> None:
         """Re-extraction: replace an article's extracted fields in place (id, url, run and cluster kept).

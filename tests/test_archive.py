@@ -415,7 +415,7 @@ def test_v2_database_gains_the_archive_columns(tmp_path: Path) -> None:
     con = sqlite3.connect(db)
     con.executescript(V1_DUMP.read_text(encoding="utf-8"))
     con.close()
-    Store(db).close()  # v1 -> v2 -> v3
+    Store(db).close()  # v1 -> v2 -> v3 -> v4
     con = sqlite3.connect(db)
     rows = con.execute("SELECT id, url, title, body, cluster_id FROM articles ORDER BY id").fetchall()
     with con:  # back to a v2 file: no archive columns
@@ -425,7 +425,7 @@ def test_v2_database_gains_the_archive_columns(tmp_path: Path) -> None:
     con.close()
     store = Store(db)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         query = "SELECT id, url, title, body, cluster_id FROM articles ORDER BY id"
         assert store.conn.execute(query).fetchall() == rows
         cols = {r[1] for r in store.conn.execute("PRAGMA table_info(articles)")}

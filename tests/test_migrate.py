@@ -49,6 +49,10 @@ def test_v1_database_is_upgraded_without_losing_rows(v1_db: Path) -> None:
         assert "articles_fts_content" not in tables  # v2: contentless, the text lives in `tokens` only
         assert conn.execute("SELECT count(*) FROM articles_fts_docsize").fetchone()[0] == 3
         conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+        # v4: the vocabulary of the rebuilt index, for prefix search
+        conn.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, articles_fts, row)")
+        vocab = {r[0] for r in conn.execute("SELECT term FROM temp.v")}
+        assert vocab and {r[0] for r in conn.execute("SELECT term FROM fts_terms")} == vocab
 
 
 def test_upgraded_database_still_searches(v1_db: Path, tokenizer: Tokenizer) -> None:

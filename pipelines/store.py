@@ -234,52 +234,44 @@ class Store:
             self.conn.executescript(_SCHEMA + _FTS_SCHEMA)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    def _migrate_v1_to_v2(self) -> None:
-        """v2 makes articles_fts contentless: drop FTS5's own copy of the text and re-index from `tokens`.
-
-        One explicit transaction, so an interrupted migration leaves the v1 file as it was.
-        The freed pages stay in the file until `VACUUM`.
-        """
-        log.info("migrating %s from schema 1 to 2 (re-indexing articles_fts from tokens)", self.path)
+    @contextmanager
+    def _migration(self, to: int, what: str) -> Iterator[None]:
+        """One explicit transaction per step that ends by setting user_version = `to`, so an interrupted
+        migration leaves the file at the previous version as it was."""
+        log.info("migrating %s from schema %d to %d (%s)", self.path, to - 1, to, what)
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            self.conn.execute("DROP TABLE IF EXISTS articles_fts")
-            self.conn.execute(_FTS_SCHEMA)
-            n = self.rebuild_fts()
-            self.conn.execute("PRAGMA user_version = 2")
+            yield
+            self.conn.execute(f"PRAGMA user_version = {to}")
         except BaseException:
             self.conn.rollback()
             raise
         self.conn.commit()
+
+    def _migrate_v1_to_v2(self) -> None:
+        """v2 makes articles_fts contentless: drop FTS5's own copy of the text and re-index from `tokens`.
+
+        The freed pages stay in the file until `VACUUM`.
+        """
+        with self._migration(2, "re-indexing articles_fts from tokens"):
+            self.conn.execute("DROP TABLE IF EXISTS articles_fts")
+            self.conn.execute(_FTS_SCHEMA)
+            n = self.rebuild_fts()
         log.info("re-indexed %d articles", n)
 
     def _migrate_v2_to_v3(self) -> None:
         """v3 adds the raw archive reference to `articles`; every row is kept (its reference is NULL)."""
-        log.info("migrating %s from schema 2 to 3 (archive reference columns)", self.path)
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._migration(3, "archive reference columns"):
             have = {r[1] for r in self.conn.execute("PRAGMA table_info(articles)")}
             for name, kind in _WARC_COLUMNS:
                 if name not in have:
                     self.conn.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
-            self.conn.execute("PRAGMA user_version = 3")
-        except BaseException:
-            self.conn.rollback()
-            raise
-        self.conn.commit()
 
     def _migrate_v3_to_v4(self) -> None:
         """v4 keeps the vocabulary of articles_fts in `fts_terms`; it is read once from the index itself."""
-        log.info("migrating %s from schema 3 to 4 (listing the full-text index's terms)", self.path)
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._migration(4, "listing the full-text index's terms"):
             self.conn.execute(fts_terms.SCHEMA)
             n = fts_terms.fill_from_index(self.conn)
-            self.conn.execute("PRAGMA user_version = 4")
-        except BaseException:
-            self.conn.rollback()
-            raise
-        self.conn.commit()
         log.info("listed %d terms", n)
 
     def rebuild_fts(self) -> int:

@@ -13,6 +13,16 @@ Tables (created if missing):
   article's candidates come from a single indexed ``IN`` query over its bucket keys.
 * ``dedup_title_bands`` — the headline LSH index (headline.py): one row per (headline bucket,
   article), the second candidate channel for trimmed copies that keep the release's headline.
+* ``dedup_pending`` — the recent tier (schema 3): articles indexed since the last merge, one
+  appended row each holding all their bucket keys as one blob. Inserting 64 + 16 random keys
+  into the big band tables dirtied ~80 B-tree pages per article, each written to the WAL at
+  commit and again at checkpoint; an appended row dirties about one. The connection mirrors
+  this tier in two TEMP tables keyed like the band tables (``temp.dedup_recent_bands``,
+  ``temp.dedup_recent_title_bands``; memory, no WAL), so a candidate query reads both tiers in
+  one statement. When `merge_every` articles are pending, their rows are merged into the band
+  tables in key order in one statement (each big-table page is written once for many rows)
+  and the tier is emptied. Another connection's pending rows are picked up when
+  ``PRAGMA data_version`` says the database changed; its merges bump ``dedup_meta.merges``.
 * ``duplicates`` — every decision, with the settings that produced it, so each one can be
   audited and re-run with other settings.
 * ``dedup_meta`` — the signature settings the stored signatures were made with, the headline
@@ -20,7 +30,9 @@ Tables (created if missing):
 
 Migrations (`DedupIndex.__init__`, inside the caller's transaction, nothing dropped): schema 1
 had no headline index; opening it builds ``dedup_title_bands`` from the stored ``dedup_titles``
-and sets ``schema`` to 2. Changed headline settings rebuild that table the same way.
+and sets ``schema`` to 2. Changed headline settings rebuild that table the same way (after
+merging the recent tier). Schema 2 → 3 adds the empty ``dedup_pending`` table: every stored row
+stays where it is and is found as before.
 
 Nothing here commits: the caller owns the transaction.
 """
@@ -32,11 +44,18 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from scraper.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# Articles in the recent tier before it is merged into the band tables. The merge rewrites
+# about every band-table page the new rows land on, so its cost per article falls as the tier
+# grows; the tier's TEMP mirror holds ~2.5 KB an article (~250 MB at 100k).
+MERGE_EVERY = 100_000
+_KEY = np.dtype("<i8")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dedup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,6 +78,12 @@ CREATE TABLE IF NOT EXISTS dedup_title_bands (
     article_id INTEGER NOT NULL,
     PRIMARY KEY (bucket, article_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dedup_pending (
+    seq INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL,
+    keys BLOB NOT NULL,
+    title_keys BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS duplicates (
     article_id INTEGER NOT NULL,
     match_id INTEGER,
@@ -71,11 +96,40 @@ CREATE TABLE IF NOT EXISTS duplicates (
 CREATE INDEX IF NOT EXISTS duplicates_article ON duplicates (article_id);
 """
 
+# The recent tier's mirror: per connection, in memory, rolled back with the caller's transaction.
+_TEMP_SCHEMA = """
+CREATE TEMP TABLE IF NOT EXISTS dedup_recent_bands (
+    bucket INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    PRIMARY KEY (bucket, article_id)
+) WITHOUT ROWID;
+CREATE TEMP TABLE IF NOT EXISTS dedup_recent_title_bands (
+    bucket INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    PRIMARY KEY (bucket, article_id)
+) WITHOUT ROWID
+"""
+_TIERS = (("dedup_bands", "dedup_recent_bands", 2), ("dedup_title_bands", "dedup_recent_title_bands", 3))
+
 
 def drop_index(conn: sqlite3.Connection) -> None:
     """Forget every signature, band and decision (for `newscorpus dedup --rebuild`); no commit."""
-    for table in ("dedup_bands", "dedup_title_bands", "dedup_docs", "dedup_titles", "dedup_meta", "duplicates"):
+    for table in (
+        "dedup_bands",
+        "dedup_title_bands",
+        "dedup_pending",
+        "dedup_docs",
+        "dedup_titles",
+        "dedup_meta",
+        "duplicates",
+        "temp.dedup_recent_bands",
+        "temp.dedup_recent_title_bands",
+    ):
         conn.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _blob(keys: Sequence[int]) -> bytes:
+    return np.asarray(keys, dtype=_KEY).tobytes()
 
 
 class DedupIndex:
@@ -87,16 +141,28 @@ class DedupIndex:
         signature_settings: str,
         title_settings: str = "",
         title_keys: Callable[[str], Sequence[int]] | None = None,
+        merge_every: int = MERGE_EVERY,
     ) -> None:
         """Create missing tables, check the signature settings, migrate an older index.
 
         `title_keys` maps a stored headline key to its headline-index buckets (headline.py);
-        without it the headline index is left as it is.
+        without it the headline index is left as it is. `merge_every`: articles in the recent
+        tier before it is merged into the band tables.
         """
         self._conn = conn
-        for statement in _SCHEMA.split(";"):  # not executescript: that would commit the caller's transaction
+        self._merge_every = max(1, merge_every)
+        # the recent tier's mirror: loaded lazily; `_seen` is the highest dedup_pending.seq it holds
+        # with nothing missing below it, `_generation` the dedup_meta.merges it was loaded under
+        self._loaded = False
+        self._seen = 0
+        self._generation = ""
+        self._data_version = -1
+        self._pending = 0
+        for statement in (_SCHEMA + ";" + _TEMP_SCHEMA).split(";"):  # not executescript: it would commit
             if statement.strip():
                 conn.execute(statement)
+        conn.execute("PRAGMA temp.journal_mode=MEMORY")  # the mirror is rebuilt from dedup_pending anyway
+        conn.execute("PRAGMA temp.cache_size=-524288")  # keep the mirror in memory (512 MB at most)
         row = conn.execute("SELECT value FROM dedup_meta WHERE key = 'signature'").fetchone()
         if row is None:
             conn.execute("INSERT INTO dedup_meta (key, value) VALUES ('signature', ?)", (signature_settings,))
@@ -105,8 +171,15 @@ class DedupIndex:
                 f"dedup index was built with signature settings {row[0]!r}, not {signature_settings!r}; "
                 "re-index (drop the dedup_* tables) or use the old settings"
             )
+        version = int(self._meta("schema") or 1)
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"dedup index schema {version} is newer than this newscorpus ({SCHEMA_VERSION})")
         if title_keys is not None:
-            self._migrate_titles(title_settings, title_keys)
+            self._migrate_titles(version, title_settings, title_keys)
+            version = max(version, 2)
+        if version == 2:  # schema 3 only adds dedup_pending (created above, empty): nothing moves
+            log.info("dedup: index schema 2 -> %d (recent tier)", SCHEMA_VERSION)
+            self._set_meta("schema", str(SCHEMA_VERSION))
 
     def _meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM dedup_meta WHERE key = ?", (key,)).fetchone()
@@ -115,13 +188,11 @@ class DedupIndex:
     def _set_meta(self, key: str, value: str) -> None:
         self._conn.execute("INSERT OR REPLACE INTO dedup_meta (key, value) VALUES (?, ?)", (key, value))
 
-    def _migrate_titles(self, title_settings: str, title_keys: Callable[[str], Sequence[int]]) -> None:
+    def _migrate_titles(self, version: int, title_settings: str, title_keys: Callable[[str], Sequence[int]]) -> None:
         """Build the headline index from the stored headlines if it is missing or was built otherwise."""
-        version = int(self._meta("schema") or 1)
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"dedup index schema {version} is newer than this newscorpus ({SCHEMA_VERSION})")
-        if version == SCHEMA_VERSION and self._meta("title_signature") == title_settings:
+        if version >= 2 and self._meta("title_signature") == title_settings:
             return
+        self.merge()  # the recent tier's headline keys were made with the old settings
         self._conn.execute("DELETE FROM dedup_title_bands")
         log.info("dedup: building the headline index from the stored headlines")
         cursor = self._conn.execute("SELECT article_id, title FROM dedup_titles ORDER BY article_id")
@@ -133,19 +204,91 @@ class DedupIndex:
         self._set_meta("title_signature", title_settings)
         self._set_meta("schema", str(SCHEMA_VERSION))
 
+    # -- the recent tier ----------------------------------------------------------------------
+
+    def forget_uncommitted(self) -> None:
+        """After the caller rolled back: reload the mirror (sequence numbers may be reused)."""
+        self._loaded = False
+
+    def _sync(self) -> None:
+        """Bring the TEMP mirror up to date with dedup_pending (cheap when nobody else wrote)."""
+        version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._loaded and version == self._data_version:
+            return
+        self._data_version = version
+        # Writing the TEMP mirror opens a transaction; if the caller had none (a read-only check),
+        # end it here so no read snapshot is left open. Never commits a caller's transaction.
+        own = not self._conn.in_transaction
+        generation = self._meta("merges") or "0"
+        if not self._loaded or generation != self._generation:
+            for _, temp, _ in _TIERS:
+                self._conn.execute(f"DELETE FROM temp.{temp}")
+            self._loaded, self._seen, self._pending, self._generation = True, 0, 0, generation
+        self._load_since(self._seen)
+        if own and self._conn.in_transaction:
+            self._conn.commit()
+
+    def _load_since(self, seq: int) -> None:
+        cursor = self._conn.execute(
+            "SELECT seq, article_id, keys, title_keys FROM dedup_pending WHERE seq > ? ORDER BY seq", (seq,)
+        )
+        while rows := cursor.fetchmany(20_000):
+            ids = np.array([r[1] for r in rows], dtype=_KEY)
+            for _, temp, col in _TIERS:
+                parts = [np.frombuffer(r[col], dtype=_KEY) for r in rows]
+                keys = np.concatenate(parts) if parts else np.empty(0, _KEY)
+                owners = np.repeat(ids, [p.size for p in parts])
+                order = np.lexsort((owners, keys))
+                self._conn.executemany(
+                    f"INSERT OR IGNORE INTO temp.{temp} (bucket, article_id) VALUES (?, ?)",
+                    zip(keys[order].tolist(), owners[order].tolist(), strict=True),
+                )
+            self._seen = int(rows[-1][0])
+            self._pending += len(rows)
+
+    def pending(self) -> int:
+        """Articles in the recent tier (an estimate when other connections write too)."""
+        self._sync()
+        return self._pending
+
+    def merge(self) -> int:
+        """Move the recent tier into the band tables (keys in order, one statement each); no commit.
+
+        Returns the number of articles merged.
+        """
+        self._sync()
+        self._load_since(self._seen)  # rows another connection committed just before our transaction
+        merged = self._pending
+        if not merged:
+            return 0
+        for table, temp, _ in _TIERS:
+            self._conn.execute(
+                f"INSERT OR IGNORE INTO {table} (bucket, article_id) "
+                f"SELECT bucket, article_id FROM temp.{temp} ORDER BY bucket, article_id"
+            )
+            self._conn.execute(f"DELETE FROM temp.{temp}")
+        self._conn.execute("DELETE FROM dedup_pending")
+        self._generation = str(int(self._generation or 0) + 1)
+        self._set_meta("merges", self._generation)
+        self._seen = self._pending = 0
+        log.info("dedup: merged %d recent articles into the band index", merged)
+        return merged
+
     def exact(self, body_hash: str) -> int | None:
         row = self._conn.execute("SELECT min(article_id) FROM dedup_docs WHERE body_hash = ?", (body_hash,)).fetchone()
         return None if row is None or row[0] is None else int(row[0])
 
     def candidates(self, buckets: Sequence[int], limit: int) -> list[tuple[int, int]]:
-        """(article_id, shared bands) for articles sharing any bucket, most shared first."""
+        """(article_id, shared bands) for articles sharing any bucket, most shared first (both tiers)."""
         if not buckets:
             return []
+        self._sync()
         marks = ",".join("?" * len(buckets))
         rows = self._conn.execute(
-            f"SELECT article_id, count(*) AS n FROM dedup_bands WHERE bucket IN ({marks}) "
-            "GROUP BY article_id ORDER BY n DESC, article_id LIMIT ?",
-            (*buckets, limit),
+            f"SELECT article_id, count(*) AS n FROM (SELECT bucket, article_id FROM dedup_bands "
+            f"WHERE bucket IN ({marks}) UNION SELECT bucket, article_id FROM temp.dedup_recent_bands "
+            f"WHERE bucket IN ({marks})) GROUP BY article_id ORDER BY n DESC, article_id LIMIT ?",
+            (*buckets, *buckets, limit),
         ).fetchall()
         return [(int(a), int(n)) for a, n in rows]
 
@@ -153,14 +296,16 @@ class DedupIndex:
         """Articles sharing headline buckets, most shared first; only the newest `per_bucket` of a bucket."""
         if not buckets:
             return []
+        self._sync()
         part = (
-            "SELECT article_id FROM (SELECT article_id FROM dedup_title_bands WHERE bucket = ? "
-            "ORDER BY article_id DESC LIMIT ?)"
+            "SELECT article_id FROM (SELECT article_id FROM (SELECT article_id FROM dedup_title_bands "
+            "WHERE bucket = ? ORDER BY article_id DESC LIMIT ?) UNION SELECT article_id FROM "
+            "temp.dedup_recent_title_bands WHERE bucket = ? ORDER BY article_id DESC LIMIT ?)"
         )
         union = " UNION ALL ".join([part] * len(buckets))
         rows = self._conn.execute(
             f"SELECT article_id FROM ({union}) GROUP BY article_id ORDER BY count(*) DESC, article_id DESC LIMIT ?",
-            (*(v for b in buckets for v in (b, per_bucket)), limit),
+            (*(v for b in buckets for v in (b, per_bucket, b, per_bucket)), limit),
         ).fetchall()
         return [int(r[0]) for r in rows]
 
@@ -205,15 +350,23 @@ class DedupIndex:
             self._conn.execute(
                 "INSERT OR REPLACE INTO dedup_titles (article_id, title) VALUES (?, ?)", (article_id, title)
             )
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO dedup_bands (bucket, article_id) VALUES (?, ?)",
-            [(b, article_id) for b in buckets],
-        )
-        if title_buckets:
+        if not buckets and not title_buckets:
+            return
+        self._sync()
+        seq = self._conn.execute(
+            "INSERT INTO dedup_pending (article_id, keys, title_keys) VALUES (?, ?, ?)",
+            (article_id, _blob(buckets), _blob(title_buckets)),
+        ).lastrowid
+        for (_, temp, _), keys in zip(_TIERS, (buckets, title_buckets), strict=True):
             self._conn.executemany(
-                "INSERT OR IGNORE INTO dedup_title_bands (bucket, article_id) VALUES (?, ?)",
-                [(b, article_id) for b in title_buckets],
+                f"INSERT OR IGNORE INTO temp.{temp} (bucket, article_id) VALUES (?, ?)",
+                [(b, article_id) for b in sorted(keys)],
             )
+        if seq == self._seen + 1:  # nobody else added a row in between: the mirror is still complete
+            self._seen = seq
+        self._pending += 1
+        if self._pending >= self._merge_every:
+            self.merge()
 
     def record(
         self,

@@ -148,6 +148,8 @@ class IndexResult:
     merge_every: int
     final_merge_ms: float  # per article: merging what was left pending after the loop (--final-merge), else 0
     final_merged: int
+    pending_at_open: int  # articles already in the recent tier of a kept index
+    open_ms: float  # loading them into the connection's mirror (once per process)
     planted: int
     found: int
     fill_s: float
@@ -165,10 +167,13 @@ def timed_path(
     commit_every: int = COMMIT_EVERY,
     merge_every: int = MERGE_EVERY,
     final_merge: bool = False,
-) -> tuple[list[float], float, float, dict[str, float], int, int, int, float, int]:
+) -> tuple[list[float], float, float, dict[str, float], int, int, int, float, int, int, float]:
     conn = open_like_store(db, autocheckpoint)
     size = conn.execute("SELECT max(article_id) FROM dedup_docs").fetchone()[0]  # a kept index grows
     index = DedupIndex(conn, SETTINGS, headline.SETTINGS, lambda _title: (), merge_every)
+    t1 = time.perf_counter()
+    pending_at_open = index.pending()
+    open_s = time.perf_counter() - t1
     conn.commit()
     merges0 = int(conn.execute("SELECT coalesce(max(value), 0) FROM dedup_meta WHERE key = 'merges'").fetchone()[0])
     rng = np.random.default_rng(seed + 1)
@@ -222,7 +227,8 @@ def timed_path(
         final_s = time.perf_counter() - t1
     memory = memory_mb()  # while the database is still mapped
     conn.close()
-    return per, commit_s, cpu_s, memory, len(planted), found, merges - merges0, final_s, final_n
+    merged = merges - merges0
+    return per, commit_s, cpu_s, memory, len(planted), found, merged, final_s, final_n, pending_at_open, open_s
 
 
 def bench_index(
@@ -244,7 +250,7 @@ def bench_index(
             [sys.executable, __file__, "--fill", str(db), str(size), str(seed), "--bands", str(cfg.bands)], check=True
         )
     fill_s = time.perf_counter() - t0
-    per, commit_s, cpu_s, memory, planted, found, merges, final_s, final_n = timed_path(
+    per, commit_s, cpu_s, memory, planted, found, merges, final_s, final_n, pending0, open_s = timed_path(
         db, size, timed, cfg, seed, autocheckpoint, commit_every, merge_every, final_merge
     )
     ms = np.array(per) * 1000
@@ -263,6 +269,8 @@ def bench_index(
         merge_every,
         final_s * 1000 / max(final_n, 1),
         final_n,
+        pending0,
+        open_s * 1000,
         planted,
         found,
         fill_s,
@@ -428,6 +436,7 @@ def main() -> None:
                         if r.final_merged
                         else ""
                     )
+                    + (f"; {r.pending_at_open:,} pending at open, loaded in {r.open_ms:.0f} ms" * bool(r.pending_at_open))
                     + "); "
                     f"planted copies found {r.found}/{r.planted}; fill {r.fill_s:6.1f} s; "
                     f"db {r.db_mb:7.1f} MB; peak RSS {m['VmHWM']:6.0f} MB (anon {m['RssAnon']:5.0f}, "

@@ -436,7 +436,11 @@ def main() -> None:
                         if r.final_merged
                         else ""
                     )
-                    + (f"; {r.pending_at_open:,} pending at open, loaded in {r.open_ms:.0f} ms" * bool(r.pending_at_open))
+                    + (
+                        f"; {r.pending_at_open:,} pending at open, loaded in {r.open_ms:.0f} ms"
+                        if r.pending_at_open
+                        else ""
+                    )
                     + "); "
                     f"planted copies found {r.found}/{r.planted}; fill {r.fill_s:6.1f} s; "
                     f"db {r.db_mb:7.1f} MB; peak RSS {m['VmHWM']:6.0f} MB (anon {m['RssAnon']:5.0f}, "

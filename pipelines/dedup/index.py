@@ -39,6 +39,7 @@ Nothing here commits: the caller owns the transaction.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import zlib
@@ -358,10 +359,11 @@ class DedupIndex:
             (article_id, _blob(buckets), _blob(title_buckets)),
         ).lastrowid
         for (_, temp, _), keys in zip(_TIERS, (buckets, title_buckets), strict=True):
-            self._conn.executemany(
-                f"INSERT OR IGNORE INTO temp.{temp} (bucket, article_id) VALUES (?, ?)",
-                [(b, article_id) for b in sorted(keys)],
-            )
+            if keys:  # one statement: json_each is ~1/3 cheaper than executemany for 64 rows
+                self._conn.execute(
+                    f"INSERT OR IGNORE INTO temp.{temp} (bucket, article_id) SELECT value, ? FROM json_each(?)",
+                    (article_id, json.dumps(sorted(keys))),
+                )
         if seq == self._seen + 1:  # nobody else added a row in between: the mirror is still complete
             self._seen = seq
         self._pending += 1

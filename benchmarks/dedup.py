@@ -145,7 +145,7 @@ class IndexResult:
     cpu_ms: float  # per article, this process's CPU time (commits included)
     commit_ms: float  # per article: the commits (writing the dirtied pages) divided by the articles
     merges: int  # recent-tier merges inside the timed loop (their time is in the article that triggered one)
-    merge_s: float  # their total time (the statements; the pages they dirty are written by the next commit)
+    merge_s: float  # their total time: the statements and the commit right after (the merged pages' WAL writes)
     merge_every: int
     final_merge_ms: float  # per article: merging what was left pending after the loop (--final-merge), else 0
     final_merged: int
@@ -209,7 +209,8 @@ def timed_path(
         index.add_doc(
             article_id, f"t{k:031x}", signature_to_blob(sig), stored, keys, SETTINGS, f"제목{article_id}", title_keys
         )
-        if index.pending() == 0:  # this article filled the recent tier: add_doc merged it
+        if index.pending() == 0:  # this article filled the recent tier: add_doc merged it; its commit
+            conn.commit()  # writes the merged pages to the WAL (and checkpoints them): part of the merge
             merge_s += time.perf_counter() - t1
         index.record(article_id, [(exact, "new", None, "")], SETTINGS, "2025-01-01T00:00:00")
         if (k + 1) % commit_every == 0:

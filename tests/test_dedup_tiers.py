@@ -81,7 +81,7 @@ def test_exact_copies_add_only_headline_keys() -> None:
     d = Deduper(conn, DedupConfig())
     store(d, 1, doc(LIBRARY), title="도서관 재개관")
     assert store(d, 2, doc(LIBRARY), title="같은 글 다른 제목").method == "exact"
-    rows = dict(conn.execute("SELECT article_id, length(keys) FROM dedup_pending").fetchall())
+    rows = dict(conn.execute("SELECT article_id, json_array_length(keys) FROM dedup_pending").fetchall())
     assert rows[1] > 0 and rows[2] == 0
 
 

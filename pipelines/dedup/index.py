@@ -14,7 +14,7 @@ Tables (created if missing):
 * ``dedup_title_bands`` — the headline LSH index (headline.py): one row per (headline bucket,
   article), the second candidate channel for trimmed copies that keep the release's headline.
 * ``dedup_pending`` — the recent tier (schema 3): articles indexed since the last merge, one
-  appended row each holding all their bucket keys as one blob. Inserting 64 + 16 random keys
+  appended row each holding their bucket keys as JSON arrays. Inserting 64 + 16 random keys
   into the big band tables dirtied ~80 B-tree pages per article, each written to the WAL at
   commit and again at checkpoint; an appended row dirties about one. The connection mirrors
   this tier in two TEMP tables keyed like the band tables (``temp.dedup_recent_bands``,
@@ -45,8 +45,6 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Sequence
 
-import numpy as np
-
 from scraper.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -56,7 +54,6 @@ SCHEMA_VERSION = 3
 # about every band-table page the new rows land on, so its cost per article falls as the tier
 # grows; the tier's TEMP mirror holds ~2.5 KB an article (~250 MB at 100k).
 MERGE_EVERY = 100_000
-_KEY = np.dtype("<i8")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dedup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -82,8 +79,8 @@ CREATE TABLE IF NOT EXISTS dedup_title_bands (
 CREATE TABLE IF NOT EXISTS dedup_pending (
     seq INTEGER PRIMARY KEY,
     article_id INTEGER NOT NULL,
-    keys BLOB NOT NULL,
-    title_keys BLOB NOT NULL
+    keys TEXT NOT NULL,
+    title_keys TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS duplicates (
     article_id INTEGER NOT NULL,
@@ -110,7 +107,10 @@ CREATE TEMP TABLE IF NOT EXISTS dedup_recent_title_bands (
     PRIMARY KEY (bucket, article_id)
 ) WITHOUT ROWID
 """
-_TIERS = (("dedup_bands", "dedup_recent_bands", 2), ("dedup_title_bands", "dedup_recent_title_bands", 3))
+_TIERS = (
+    ("dedup_bands", "dedup_recent_bands", "keys"),
+    ("dedup_title_bands", "dedup_recent_title_bands", "title_keys"),
+)
 
 
 def drop_index(conn: sqlite3.Connection) -> None:
@@ -129,8 +129,9 @@ def drop_index(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _blob(keys: Sequence[int]) -> bytes:
-    return np.asarray(keys, dtype=_KEY).tobytes()
+def _json(keys: Sequence[int]) -> str:
+    """Bucket keys as a JSON array: SQLite's json_each turns it back into rows without Python."""
+    return json.dumps(sorted(map(int, keys)))
 
 
 class DedupIndex:
@@ -230,22 +231,18 @@ class DedupIndex:
             self._conn.commit()
 
     def _load_since(self, seq: int) -> None:
-        cursor = self._conn.execute(
-            "SELECT seq, article_id, keys, title_keys FROM dedup_pending WHERE seq > ? ORDER BY seq", (seq,)
-        )
-        while rows := cursor.fetchmany(20_000):
-            ids = np.array([r[1] for r in rows], dtype=_KEY)
-            for _, temp, col in _TIERS:
-                parts = [np.frombuffer(r[col], dtype=_KEY) for r in rows]
-                keys = np.concatenate(parts) if parts else np.empty(0, _KEY)
-                owners = np.repeat(ids, [p.size for p in parts])
-                order = np.lexsort((owners, keys))
-                self._conn.executemany(
-                    f"INSERT OR IGNORE INTO temp.{temp} (bucket, article_id) VALUES (?, ?)",
-                    zip(keys[order].tolist(), owners[order].tolist(), strict=True),
-                )
-            self._seen = int(rows[-1][0])
-            self._pending += len(rows)
+        """Mirror the pending rows after `seq`: one sorted INSERT … SELECT a tier, all in SQLite."""
+        top, n = self._conn.execute("SELECT max(seq), count(*) FROM dedup_pending WHERE seq > ?", (seq,)).fetchone()
+        if not n:
+            return
+        for _, temp, column in _TIERS:
+            self._conn.execute(
+                f"INSERT OR IGNORE INTO temp.{temp} (bucket, article_id) SELECT j.value, p.article_id "
+                f"FROM dedup_pending AS p, json_each(p.{column}) AS j WHERE p.seq > ? ORDER BY 1, 2",
+                (seq,),
+            )
+        self._seen = int(top)
+        self._pending += int(n)
 
     def pending(self) -> int:
         """Articles in the recent tier (an estimate when other connections write too)."""
@@ -354,15 +351,16 @@ class DedupIndex:
         if not buckets and not title_buckets:
             return
         self._sync()
+        body_json, title_json = _json(buckets), _json(title_buckets)
         seq = self._conn.execute(
             "INSERT INTO dedup_pending (article_id, keys, title_keys) VALUES (?, ?, ?)",
-            (article_id, _blob(buckets), _blob(title_buckets)),
+            (article_id, body_json, title_json),
         ).lastrowid
-        for (_, temp, _), keys in zip(_TIERS, (buckets, title_buckets), strict=True):
-            if keys:  # one statement: json_each is ~1/3 cheaper than executemany for 64 rows
+        for (_, temp, _), keys in zip(_TIERS, (body_json, title_json), strict=True):
+            if keys != "[]":
                 self._conn.execute(
                     f"INSERT OR IGNORE INTO temp.{temp} (bucket, article_id) SELECT value, ? FROM json_each(?)",
-                    (article_id, json.dumps(sorted(map(int, keys)))),
+                    (article_id, keys),
                 )
         if seq == self._seen + 1:  # nobody else added a row in between: the mirror is still complete
             self._seen = seq

@@ -151,6 +151,7 @@ class IndexResult:
     final_merged: int
     pending_at_open: int  # articles already in the recent tier of a kept index
     open_ms: float  # loading them into the connection's mirror (once per process)
+    wal_pages: float  # WAL pages written per timed article, merges included (only with --autocheckpoint 0)
     planted: int
     found: int
     fill_s: float
@@ -168,7 +169,7 @@ def timed_path(
     commit_every: int = COMMIT_EVERY,
     merge_every: int = MERGE_EVERY,
     final_merge: bool = False,
-) -> tuple[list[float], float, float, dict[str, float], int, int, tuple[int, float], float, int, int, float]:
+) -> tuple[list[float], float, float, dict[str, float], int, int, tuple[int, float, float], float, int, int, float]:
     conn = open_like_store(db, autocheckpoint)
     size = conn.execute("SELECT max(article_id) FROM dedup_docs").fetchone()[0]  # a kept index grows
     index = DedupIndex(conn, SETTINGS, headline.SETTINGS, lambda _title: (), merge_every)
@@ -176,6 +177,9 @@ def timed_path(
     pending_at_open = index.pending()
     open_s = time.perf_counter() - t1
     conn.commit()
+    wal = db.with_name(db.name + "-wal")
+    if autocheckpoint == 0:  # measure the pages written: start from an empty WAL, never checkpoint
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     merges0 = int(conn.execute("SELECT coalesce(max(value), 0) FROM dedup_meta WHERE key = 'merges'").fetchone()[0])
     rng = np.random.default_rng(seed + 1)
     sigs = rng.integers(0, 2**32, size=(timed, cfg.num_perm), dtype=np.uint32)
@@ -231,8 +235,10 @@ def timed_path(
         conn.commit()
         final_s = time.perf_counter() - t1
     memory = memory_mb()  # while the database is still mapped
+    page = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    wal_pages = (wal.stat().st_size - 32) / (page + 24) / timed if autocheckpoint == 0 and wal.exists() else 0.0
     conn.close()
-    merged = (merges - merges0, merge_s)
+    merged = (merges - merges0, merge_s, wal_pages)
     return per, commit_s, cpu_s, memory, len(planted), found, merged, final_s, final_n, pending_at_open, open_s
 
 
@@ -277,6 +283,7 @@ def bench_index(
         final_n,
         pending0,
         open_s * 1000,
+        merges[2],
         planted,
         found,
         fill_s,
@@ -388,7 +395,10 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="keep the filled indexes in this folder (and reuse them next time)")
     ap.add_argument("--commit-every", type=int, default=COMMIT_EVERY, help="articles per transaction (crawl: 16)")
     ap.add_argument(
-        "--autocheckpoint", type=int, default=STORE_AUTOCHECKPOINT, help="PRAGMA wal_autocheckpoint (Store: 20000)"
+        "--autocheckpoint",
+        type=int,
+        default=STORE_AUTOCHECKPOINT,
+        help="PRAGMA wal_autocheckpoint (Store: 20000; 0: never, and report the WAL pages written per article)",
     )
     ap.add_argument(
         "--merge-every", type=int, default=MERGE_EVERY, help=f"recent-tier size before a merge ({MERGE_EVERY})"
@@ -447,6 +457,7 @@ def main() -> None:
                         if r.pending_at_open
                         else ""
                     )
+                    + (f"; {r.wal_pages:.1f} WAL pages/article" if r.wal_pages else "")
                     + "); "
                     f"planted copies found {r.found}/{r.planted}; fill {r.fill_s:6.1f} s; "
                     f"db {r.db_mb:7.1f} MB; peak RSS {m['VmHWM']:6.0f} MB (anon {m['RssAnon']:5.0f}, "

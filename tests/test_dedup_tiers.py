@@ -10,6 +10,7 @@ from test_dedup import CUT_DOWN, LONG_RELEASE, REWRITE, doc, store
 
 from pipelines.dedup import Deduper
 from scraper.config import DedupConfig
+from scraper.models import DedupDecision
 
 TITLE = "제9회 한빛 메밀꽃 축제 개막"
 LIBRARY = [  # another story, invented for these tests
@@ -147,3 +148,28 @@ def test_a_schema_2_index_is_migrated_in_place(tmp_path: Path) -> None:
     assert migrated.check(CUT_TITLE, doc(CUT_DOWN)).match_id == 1
     store(migrated, 3, doc(REWRITE), title="새 소식")
     assert count(conn, "dedup_pending") == 1
+
+
+def test_decisions_do_not_depend_on_when_the_tier_is_merged() -> None:
+    """The same articles in the same order give the same decisions, whatever tier holds the rows."""
+    from test_dedup import CONDENSED, RELEASE
+
+    texts = [
+        (TITLE, doc(LONG_RELEASE)),
+        ("도서관 재개관", doc(LIBRARY)),
+        ("새 소식", doc(REWRITE)),
+        ("보도자료", doc(RELEASE)),
+        (CUT_TITLE, doc(CUT_DOWN)),
+        ("도서관 다시 문 열어", copy_of(LIBRARY)),
+        ("메밀꽃 축제", doc(CONDENSED)),
+        ("도서관 재개관", doc(LIBRARY)),  # an exact copy
+    ]
+
+    def decisions(merge_every: int) -> list[DedupDecision]:
+        d = Deduper(sqlite3.connect(":memory:"), DedupConfig(), merge_every=merge_every)
+        return [store(d, i, body, title=title) for i, (title, body) in enumerate(texts, 1)]
+
+    expected = decisions(100_000)
+    assert {x.method for x in expected} == {"new", "near", "exact"}
+    for merge_every in (1, 2, 3):
+        assert decisions(merge_every) == expected

@@ -177,8 +177,7 @@ class DedupIndex:
         if version > SCHEMA_VERSION:
             raise StoreError(f"dedup index schema {version} is newer than this newscorpus ({SCHEMA_VERSION})")
         if title_keys is not None:
-            self._migrate_titles(version, title_settings, title_keys)
-            version = max(version, 2)
+            self._migrate_titles(version, title_settings, title_keys)  # 1 -> 3 (sets the version)
         if version == 2:  # schema 3 only adds dedup_pending (created above, empty): nothing moves
             log.info("dedup: index schema 2 -> %d (recent tier)", SCHEMA_VERSION)
             self._set_meta("schema", str(SCHEMA_VERSION))

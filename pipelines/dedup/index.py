@@ -13,16 +13,9 @@ Tables (created if missing):
   article's candidates come from a single indexed ``IN`` query over its bucket keys.
 * ``dedup_title_bands`` — the headline LSH index (headline.py): one row per (headline bucket,
   article), the second candidate channel for trimmed copies that keep the release's headline.
-* ``dedup_pending`` — the recent tier (schema 3): articles indexed since the last merge, one
-  appended row each holding their bucket keys as JSON arrays. Inserting 64 + 16 random keys
-  into the big band tables dirtied ~80 B-tree pages per article, each written to the WAL at
-  commit and again at checkpoint; an appended row dirties about one. The connection mirrors
-  this tier in two TEMP tables keyed like the band tables (``temp.dedup_recent_bands``,
-  ``temp.dedup_recent_title_bands``; memory, no WAL), so a candidate query reads both tiers in
-  one statement. When `merge_every` articles are pending, their rows are merged into the band
-  tables in key order in one statement (each big-table page is written once for many rows)
-  and the tier is emptied. Another connection's pending rows are picked up when
-  ``PRAGMA data_version`` says the database changed; its merges bump ``dedup_meta.merges``.
+* ``dedup_pending`` — the recent tier (schema 3, `recent.py`): articles indexed since the last
+  merge, one appended row each; mirrored per connection in TEMP tables that the candidate
+  queries read together with the band tables, and merged into them every `merge_every` articles.
 * ``duplicates`` — every decision, with the settings that produced it, so each one can be
   audited and re-run with other settings.
 * ``dedup_meta`` — the signature settings the stored signatures were made with, the headline
@@ -39,7 +32,6 @@ Nothing here commits: the caller owns the transaction.
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import zlib
@@ -47,13 +39,11 @@ from collections.abc import Callable, Sequence
 
 from scraper.errors import StoreError
 
+from .recent import MERGE_EVERY, MIRROR_TABLES, RecentTier
+
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 3
-# Articles in the recent tier before it is merged into the band tables. The merge rewrites
-# about every band-table page the new rows land on, so its cost per article falls as the tier
-# grows; the tier's TEMP mirror holds ~2.5 KB an article (~250 MB at 100k).
-MERGE_EVERY = 100_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dedup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -94,24 +84,6 @@ CREATE TABLE IF NOT EXISTS duplicates (
 CREATE INDEX IF NOT EXISTS duplicates_article ON duplicates (article_id);
 """
 
-# The recent tier's mirror: per connection, in memory, rolled back with the caller's transaction.
-_TEMP_SCHEMA = """
-CREATE TEMP TABLE IF NOT EXISTS dedup_recent_bands (
-    bucket INTEGER NOT NULL,
-    article_id INTEGER NOT NULL,
-    PRIMARY KEY (bucket, article_id)
-) WITHOUT ROWID;
-CREATE TEMP TABLE IF NOT EXISTS dedup_recent_title_bands (
-    bucket INTEGER NOT NULL,
-    article_id INTEGER NOT NULL,
-    PRIMARY KEY (bucket, article_id)
-) WITHOUT ROWID
-"""
-_TIERS = (
-    ("dedup_bands", "dedup_recent_bands", "keys"),
-    ("dedup_title_bands", "dedup_recent_title_bands", "title_keys"),
-)
-
 
 def drop_index(conn: sqlite3.Connection) -> None:
     """Forget every signature, band and decision (for `newscorpus dedup --rebuild`); no commit."""
@@ -123,15 +95,9 @@ def drop_index(conn: sqlite3.Connection) -> None:
         "dedup_titles",
         "dedup_meta",
         "duplicates",
-        "temp.dedup_recent_bands",
-        "temp.dedup_recent_title_bands",
+        *MIRROR_TABLES,
     ):
         conn.execute(f"DROP TABLE IF EXISTS {table}")
-
-
-def _json(keys: Sequence[int]) -> str:
-    """Bucket keys as a JSON array: SQLite's json_each turns it back into rows without Python."""
-    return json.dumps(sorted(map(int, keys)))
 
 
 class DedupIndex:
@@ -152,19 +118,10 @@ class DedupIndex:
         tier before it is merged into the band tables.
         """
         self._conn = conn
-        self._merge_every = max(1, merge_every)
-        # the recent tier's mirror: loaded lazily; `_seen` is the highest dedup_pending.seq it holds
-        # with nothing missing below it, `_generation` the dedup_meta.merges it was loaded under
-        self._loaded = False
-        self._seen = 0
-        self._generation = ""
-        self._data_version = -1
-        self._pending = 0
-        for statement in (_SCHEMA + ";" + _TEMP_SCHEMA).split(";"):  # not executescript: it would commit
+        for statement in _SCHEMA.split(";"):  # not executescript: that would commit the caller's transaction
             if statement.strip():
                 conn.execute(statement)
-        conn.execute("PRAGMA temp.journal_mode=MEMORY")  # the mirror is rebuilt from dedup_pending anyway
-        conn.execute("PRAGMA temp.cache_size=-524288")  # keep the mirror in memory (512 MB at most)
+        self._recent = RecentTier(conn, merge_every)
         row = conn.execute("SELECT value FROM dedup_meta WHERE key = 'signature'").fetchone()
         if row is None:
             conn.execute("INSERT INTO dedup_meta (key, value) VALUES ('signature', ?)", (signature_settings,))
@@ -205,71 +162,19 @@ class DedupIndex:
         self._set_meta("title_signature", title_settings)
         self._set_meta("schema", str(SCHEMA_VERSION))
 
-    # -- the recent tier ----------------------------------------------------------------------
+    # -- the recent tier (recent.py) ------------------------------------------------------------
 
     def forget_uncommitted(self) -> None:
-        """After the caller rolled back: reload the mirror (sequence numbers may be reused)."""
-        self._loaded = False
-
-    def _sync(self) -> None:
-        """Bring the TEMP mirror up to date with dedup_pending (cheap when nobody else wrote)."""
-        version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
-        if self._loaded and version == self._data_version:
-            return
-        self._data_version = version
-        # Writing the TEMP mirror opens a transaction; if the caller had none (a read-only check),
-        # end it here so no read snapshot is left open. Never commits a caller's transaction.
-        own = not self._conn.in_transaction
-        generation = self._meta("merges") or "0"
-        if not self._loaded or generation != self._generation:
-            for _, temp, _ in _TIERS:
-                self._conn.execute(f"DELETE FROM temp.{temp}")
-            self._loaded, self._seen, self._pending, self._generation = True, 0, 0, generation
-        self._load_since(self._seen)
-        if own and self._conn.in_transaction:
-            self._conn.commit()
-
-    def _load_since(self, seq: int) -> None:
-        """Mirror the pending rows after `seq`: one sorted INSERT … SELECT a tier, all in SQLite."""
-        top, n = self._conn.execute("SELECT max(seq), count(*) FROM dedup_pending WHERE seq > ?", (seq,)).fetchone()
-        if not n:
-            return
-        for _, temp, column in _TIERS:
-            self._conn.execute(
-                f"INSERT OR IGNORE INTO temp.{temp} (bucket, article_id) SELECT j.value, p.article_id "
-                f"FROM dedup_pending AS p, json_each(p.{column}) AS j WHERE p.seq > ? ORDER BY 1, 2",
-                (seq,),
-            )
-        self._seen = int(top)
-        self._pending += int(n)
+        """After the caller rolled back: the recent tier's mirror is reloaded."""
+        self._recent.forget_uncommitted()
 
     def pending(self) -> int:
-        """Articles in the recent tier (an estimate when other connections write too)."""
-        self._sync()
-        return self._pending
+        """Articles in the recent tier."""
+        return self._recent.pending()
 
     def merge(self) -> int:
-        """Move the recent tier into the band tables (keys in order, one statement each); no commit.
-
-        Returns the number of articles merged.
-        """
-        self._sync()
-        self._load_since(self._seen)  # rows another connection committed just before our transaction
-        merged = self._pending
-        if not merged:
-            return 0
-        for table, temp, _ in _TIERS:
-            self._conn.execute(
-                f"INSERT OR IGNORE INTO {table} (bucket, article_id) "
-                f"SELECT bucket, article_id FROM temp.{temp} ORDER BY bucket, article_id"
-            )
-            self._conn.execute(f"DELETE FROM temp.{temp}")
-        self._conn.execute("DELETE FROM dedup_pending")
-        self._generation = str(int(self._generation or 0) + 1)
-        self._set_meta("merges", self._generation)
-        self._seen = self._pending = 0
-        log.info("dedup: merged %d recent articles into the band index", merged)
-        return merged
+        """Merge the recent tier into the band tables (no commit); returns the articles merged."""
+        return self._recent.merge()
 
     def exact(self, body_hash: str) -> int | None:
         row = self._conn.execute("SELECT min(article_id) FROM dedup_docs WHERE body_hash = ?", (body_hash,)).fetchone()
@@ -279,7 +184,7 @@ class DedupIndex:
         """(article_id, shared bands) for articles sharing any bucket, most shared first (both tiers)."""
         if not buckets:
             return []
-        self._sync()
+        self._recent.sync()
         marks = ",".join("?" * len(buckets))
         rows = self._conn.execute(
             f"SELECT article_id, count(*) AS n FROM (SELECT bucket, article_id FROM dedup_bands "
@@ -293,7 +198,7 @@ class DedupIndex:
         """Articles sharing headline buckets, most shared first; only the newest `per_bucket` of a bucket."""
         if not buckets:
             return []
-        self._sync()
+        self._recent.sync()
         part = (
             "SELECT article_id FROM (SELECT article_id FROM (SELECT article_id FROM dedup_title_bands "
             "WHERE bucket = ? ORDER BY article_id DESC LIMIT ?) UNION SELECT article_id FROM "
@@ -347,25 +252,7 @@ class DedupIndex:
             self._conn.execute(
                 "INSERT OR REPLACE INTO dedup_titles (article_id, title) VALUES (?, ?)", (article_id, title)
             )
-        if not buckets and not title_buckets:
-            return
-        self._sync()
-        body_json, title_json = _json(buckets), _json(title_buckets)
-        seq = self._conn.execute(
-            "INSERT INTO dedup_pending (article_id, keys, title_keys) VALUES (?, ?, ?)",
-            (article_id, body_json, title_json),
-        ).lastrowid
-        for (_, temp, _), keys in zip(_TIERS, (body_json, title_json), strict=True):
-            if keys != "[]":
-                self._conn.execute(
-                    f"INSERT OR IGNORE INTO temp.{temp} (bucket, article_id) SELECT value, ? FROM json_each(?)",
-                    (article_id, keys),
-                )
-        if seq == self._seen + 1:  # nobody else added a row in between: the mirror is still complete
-            self._seen = seq
-        self._pending += 1
-        if self._pending >= self._merge_every:
-            self.merge()
+        self._recent.add(article_id, buckets, title_buckets)
 
     def record(
         self,

@@ -53,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _synthetic import articles
 
 from pipelines.dedup import Deduper, headline
-from pipelines.dedup.index import DedupIndex
+from pipelines.dedup.index import MERGE_EVERY, DedupIndex
 from pipelines.dedup.minhash import band_keys, band_keys_many, signature_to_blob
 from scraper.config import DedupConfig
 from scraper.models import DedupDecision
@@ -61,21 +61,21 @@ from scraper.models import DedupDecision
 CHUNK = 50_000  # articles generated per fill step
 COMMIT_EVERY = 16  # articles per ingest transaction, as pipelines/crawl.py BATCH_SIZE
 SETTINGS = "bench"
+STORE_AUTOCHECKPOINT = 20_000  # pipelines/store.py
 
 
-def open_like_store(path: Path, autocheckpoint: int | None = None) -> sqlite3.Connection:
+def open_like_store(path: Path, autocheckpoint: int = STORE_AUTOCHECKPOINT) -> sqlite3.Connection:
     """A connection with the pragmas `pipelines.store.Store` sets (the dedup index lives there).
 
-    `autocheckpoint`: WAL pages between checkpoints, if not SQLite's default 1000 (each
-    checkpoint syncs the database file).
+    `autocheckpoint`: WAL pages between checkpoints (Store: 20000; SQLite's default is 1000).
     """
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"PRAGMA wal_autocheckpoint={autocheckpoint}")
+    conn.execute("PRAGMA journal_size_limit=67108864")
     conn.execute("PRAGMA cache_size=-131072")
     conn.execute(f"PRAGMA mmap_size={8 * 2**30}")
-    if autocheckpoint is not None:
-        conn.execute(f"PRAGMA wal_autocheckpoint={autocheckpoint}")
     return conn
 
 
@@ -144,6 +144,14 @@ class IndexResult:
     work_ms: float  # per article, queries and inserts only
     cpu_ms: float  # per article, this process's CPU time (commits included)
     commit_ms: float  # per article: the commits (writing the dirtied pages) divided by the articles
+    merges: int  # recent-tier merges inside the timed loop (their time is in the article that triggered one)
+    merge_s: float  # their total time: the statements and the commit right after (the merged pages' WAL writes)
+    merge_every: int
+    final_merge_ms: float  # per article: merging what was left pending after the loop (--final-merge), else 0
+    final_merged: int
+    pending_at_open: int  # articles already in the recent tier of a kept index
+    open_ms: float  # loading them into the connection's mirror (once per process)
+    wal_pages: float  # WAL pages written per timed article, merges included (only with --autocheckpoint 0)
     planted: int
     found: int
     fill_s: float
@@ -157,12 +165,22 @@ def timed_path(
     timed: int,
     cfg: DedupConfig,
     seed: int,
-    autocheckpoint: int | None = None,
+    autocheckpoint: int = STORE_AUTOCHECKPOINT,
     commit_every: int = COMMIT_EVERY,
-) -> tuple[list[float], float, float, dict[str, float], int, int]:
+    merge_every: int = MERGE_EVERY,
+    final_merge: bool = False,
+) -> tuple[list[float], float, float, dict[str, float], int, int, tuple[int, float, float], float, int, int, float]:
     conn = open_like_store(db, autocheckpoint)
     size = conn.execute("SELECT max(article_id) FROM dedup_docs").fetchone()[0]  # a kept index grows
-    index = DedupIndex(conn, SETTINGS, headline.SETTINGS, lambda _title: ())
+    index = DedupIndex(conn, SETTINGS, headline.SETTINGS, lambda _title: (), merge_every)
+    t1 = time.perf_counter()
+    pending_at_open = index.pending()
+    open_s = time.perf_counter() - t1
+    conn.commit()
+    wal = db.with_name(db.name + "-wal")
+    if autocheckpoint == 0:  # measure the pages written: start from an empty WAL, never checkpoint
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    merges0 = int(conn.execute("SELECT coalesce(max(value), 0) FROM dedup_meta WHERE key = 'merges'").fetchone()[0])
     rng = np.random.default_rng(seed + 1)
     sigs = rng.integers(0, 2**32, size=(timed, cfg.num_perm), dtype=np.uint32)
     titles = rng.integers(-(2**63), 2**63 - 1, size=(timed, headline.BANDS), dtype=np.int64)
@@ -174,7 +192,7 @@ def timed_path(
     found = 0
     per: list[float] = []
     c0 = time.process_time()
-    commit_s = 0.0
+    commit_s = merge_s = 0.0
     # the verifier text an article keeps (~1,500 key characters; add_doc compresses it)
     stored = "".join(chr(c) for c in rng.integers(0xAC00, 0xAC00 + 600, size=1500))
     for k in range(timed):
@@ -191,9 +209,13 @@ def timed_path(
             index.titles(ids)
             found += k in planted
         article_id = size + k + 1
+        t1 = time.perf_counter()
         index.add_doc(
             article_id, f"t{k:031x}", signature_to_blob(sig), stored, keys, SETTINGS, f"제목{article_id}", title_keys
         )
+        if index.pending() == 0:  # this article filled the recent tier: add_doc merged it; its commit
+            conn.commit()  # writes the merged pages to the WAL (and checkpoints them): part of the merge
+            merge_s += time.perf_counter() - t1
         index.record(article_id, [(exact, "new", None, "")], SETTINGS, "2025-01-01T00:00:00")
         if (k + 1) % commit_every == 0:
             t1 = time.perf_counter()
@@ -205,9 +227,19 @@ def timed_path(
     commit_s += time.perf_counter() - t1
     per[-1] += time.perf_counter() - t1
     cpu_s = time.process_time() - c0
+    merges = int(conn.execute("SELECT coalesce(max(value), 0) FROM dedup_meta WHERE key = 'merges'").fetchone()[0])
+    final_s, final_n = 0.0, 0
+    if final_merge:
+        t1 = time.perf_counter()
+        final_n = index.merge()
+        conn.commit()
+        final_s = time.perf_counter() - t1
     memory = memory_mb()  # while the database is still mapped
+    page = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    wal_pages = (wal.stat().st_size - 32) / (page + 24) / timed if autocheckpoint == 0 and wal.exists() else 0.0
     conn.close()
-    return per, commit_s, cpu_s, memory, len(planted), found
+    merged = (merges - merges0, merge_s, wal_pages)
+    return per, commit_s, cpu_s, memory, len(planted), found, merged, final_s, final_n, pending_at_open, open_s
 
 
 def bench_index(
@@ -217,8 +249,10 @@ def bench_index(
     workdir: Path,
     seed: int,
     keep: bool,
-    autocheckpoint: int | None,
+    autocheckpoint: int,
     commit_every: int,
+    merge_every: int = MERGE_EVERY,
+    final_merge: bool = False,
 ) -> IndexResult:
     db = workdir / f"index_{size}.db"
     t0 = time.perf_counter()
@@ -227,7 +261,9 @@ def bench_index(
             [sys.executable, __file__, "--fill", str(db), str(size), str(seed), "--bands", str(cfg.bands)], check=True
         )
     fill_s = time.perf_counter() - t0
-    per, commit_s, cpu_s, memory, planted, found = timed_path(db, size, timed, cfg, seed, autocheckpoint, commit_every)
+    per, commit_s, cpu_s, memory, planted, found, merges, final_s, final_n, pending0, open_s = timed_path(
+        db, size, timed, cfg, seed, autocheckpoint, commit_every, merge_every, final_merge
+    )
     ms = np.array(per) * 1000
     commit_ms = commit_s * 1000 / timed
     db_mb = sum(p.stat().st_size for p in workdir.glob(f"index_{size}.db*")) / 2**20
@@ -240,6 +276,14 @@ def bench_index(
         float(ms.mean()) - commit_ms,
         cpu_s * 1000 / timed,
         commit_ms,
+        merges[0],
+        merges[1],
+        merge_every,
+        final_s * 1000 / max(final_n, 1),
+        final_n,
+        pending0,
+        open_s * 1000,
+        merges[2],
         planted,
         found,
         fill_s,
@@ -350,7 +394,16 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--keep", type=Path, help="keep the filled indexes in this folder (and reuse them next time)")
     ap.add_argument("--commit-every", type=int, default=COMMIT_EVERY, help="articles per transaction (crawl: 16)")
-    ap.add_argument("--autocheckpoint", type=int, help="PRAGMA wal_autocheckpoint for the timed connection")
+    ap.add_argument(
+        "--autocheckpoint",
+        type=int,
+        default=STORE_AUTOCHECKPOINT,
+        help="PRAGMA wal_autocheckpoint (Store: 20000; 0: never, and report the WAL pages written per article)",
+    )
+    ap.add_argument(
+        "--merge-every", type=int, default=MERGE_EVERY, help=f"recent-tier size before a merge ({MERGE_EVERY})"
+    )
+    ap.add_argument("--final-merge", action="store_true", help="also time merging what is left pending")
     ap.add_argument("--fill", nargs=3, metavar=("DB", "SIZE", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     cfg = DedupConfig() if args.bands is None else DedupConfig(bands=args.bands)
@@ -369,14 +422,23 @@ def main() -> None:
         print(
             f"num_perm={cfg.num_perm} bands={cfg.bands} headline bands={headline.BANDS} "
             f"timed={args.timed}/size, commit every {args.commit_every}, wal_autocheckpoint "
-            f"{args.autocheckpoint or 1000}; load {os.getloadavg()[0]:.1f}"
+            f"{args.autocheckpoint}, merge every {args.merge_every:,}; load {os.getloadavg()[0]:.1f}"
         )
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         for size in sizes:
             workdir = args.keep or Path(tmp)
             workdir.mkdir(parents=True, exist_ok=True)
             r = bench_index(
-                size, args.timed, cfg, workdir, args.seed, args.keep is not None, args.autocheckpoint, args.commit_every
+                size,
+                args.timed,
+                cfg,
+                workdir,
+                args.seed,
+                args.keep is not None,
+                args.autocheckpoint,
+                args.commit_every,
+                args.merge_every,
+                args.final_merge,
             )
             report["index"].append(asdict(r))
             if not args.json:
@@ -384,10 +446,22 @@ def main() -> None:
                 print(
                     f"index {size:>9,}: insert+query {r.mean_ms:6.3f} ms/article mean, {r.median_ms:6.3f} median, "
                     f"{r.p95_ms:6.3f} p95 (queries+inserts {r.work_ms:6.3f}, commits {r.commit_ms:6.3f}; "
-                    f"CPU {r.cpu_ms:6.3f}); "
+                    f"CPU {r.cpu_ms:6.3f}; {r.merges} merges of {r.merge_every:,} took {r.merge_s:.1f} s"
+                    + (
+                        f"; final merge of {r.final_merged:,}: {r.final_merge_ms:.3f} ms/article merged"
+                        if r.final_merged
+                        else ""
+                    )
+                    + (
+                        f"; {r.pending_at_open:,} pending at open, loaded in {r.open_ms:.0f} ms"
+                        if r.pending_at_open
+                        else ""
+                    )
+                    + (f"; {r.wal_pages:.1f} WAL pages/article" if r.wal_pages else "")
+                    + "); "
                     f"planted copies found {r.found}/{r.planted}; fill {r.fill_s:6.1f} s; "
                     f"db {r.db_mb:7.1f} MB; peak RSS {m['VmHWM']:6.0f} MB (anon {m['RssAnon']:5.0f}, "
-                    f"file-backed {m['RssFile']:5.0f} at the end)",
+                    f"file-backed {m['RssFile']:5.0f} at the end); load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
         if args.realistic:

@@ -307,8 +307,11 @@ def test_short_headlines_have_no_headline_keys(deduper: Deduper) -> None:
 def test_an_index_without_the_headline_table_is_migrated(tmp_path: object) -> None:
     path = f"{tmp_path}/corpus.db"
     conn = sqlite3.connect(path)
-    store(Deduper(conn, DedupConfig()), 1, doc(LONG_RELEASE), title="제9회 한빛 메밀꽃 축제 개막")
+    first = Deduper(conn, DedupConfig())
+    store(first, 1, doc(LONG_RELEASE), title="제9회 한빛 메밀꽃 축제 개막")
+    first._index.merge()  # into dedup_title_bands
     built = conn.execute("SELECT * FROM dedup_title_bands ORDER BY bucket").fetchall()
+    assert len(built) > 0
     # make it a schema-1 index: no headline table, no schema mark; the decisions stay
     conn.execute("DROP TABLE dedup_title_bands")
     conn.execute("DELETE FROM dedup_meta WHERE key IN ('schema', 'title_signature')")
@@ -317,7 +320,7 @@ def test_an_index_without_the_headline_table_is_migrated(tmp_path: object) -> No
     conn = sqlite3.connect(path)
     migrated = Deduper(conn, DedupConfig())
     assert conn.execute("SELECT * FROM dedup_title_bands ORDER BY bucket").fetchall() == built
-    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("2",)
+    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("3",)
     assert conn.execute("SELECT count(*) FROM duplicates").fetchone() == (1,)
     assert migrated.check("제9회 한빛 메밀꽃 축제 폐막", doc(CUT_DOWN)).match_id == 1
 

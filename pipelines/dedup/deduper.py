@@ -22,7 +22,7 @@ from scraper.models import DedupDecision
 
 from . import headline
 from .headline import HeadlineHasher
-from .index import DedupIndex
+from .index import MERGE_EVERY, DedupIndex
 from .minhash import MinHasher, Signature, band_keys, signature_to_blob
 from .runs import covered_by, presence_table
 from .text import body_hash_of_clean, clean_body, key
@@ -49,7 +49,8 @@ class _Analysed:
 class Deduper:
     """Decides whether an article copies stored ones; indexes articles in the caller's database."""
 
-    def __init__(self, conn: sqlite3.Connection, cfg: DedupConfig) -> None:
+    def __init__(self, conn: sqlite3.Connection, cfg: DedupConfig, merge_every: int = MERGE_EVERY) -> None:
+        """`merge_every`: articles kept in the index's recent tier before it is merged (index.py)."""
         if cfg.num_perm % cfg.bands:
             raise ConfigError(f"dedup.num_perm ({cfg.num_perm}) must be a multiple of dedup.bands ({cfg.bands})")
         self._cfg = cfg
@@ -58,7 +59,7 @@ class Deduper:
         digest = hashlib.blake2b(repr(astuple(cfg)).encode(), digest_size=6).hexdigest()
         self.settings_version = f"{signature_settings}/{headline.SETTINGS}/{digest}"
         self._headlines = HeadlineHasher()
-        self._index = DedupIndex(conn, signature_settings, headline.SETTINGS, self._headlines.keys)
+        self._index = DedupIndex(conn, signature_settings, headline.SETTINGS, self._headlines.keys, merge_every)
         self._last: _Analysed | None = None
         # Stored verifier texts by article id, most recently used last: popular candidates (a
         # story's original, a beat's stock phrases) come up again and again.
@@ -99,6 +100,7 @@ class Deduper:
         """Drop in-memory state after the caller rolled back a transaction (ids may be reused)."""
         self._stored.clear()
         self._last = None
+        self._index.forget_uncommitted()
 
     def add(self, article_id: int, title: str, body: str, decision: DedupDecision) -> None:
         """Index the article and record `decision` in the duplicates table (not committed)."""

@@ -13,6 +13,9 @@ Tables (created if missing):
   article's candidates come from a single indexed ``IN`` query over its bucket keys.
 * ``dedup_title_bands`` — the headline LSH index (headline.py): one row per (headline bucket,
   article), the second candidate channel for trimmed copies that keep the release's headline.
+* ``dedup_pending`` — the recent tier (schema 3, `recent.py`): articles indexed since the last
+  merge, one appended row each; mirrored per connection in TEMP tables that the candidate
+  queries read together with the band tables, and merged into them every `merge_every` articles.
 * ``duplicates`` — every decision, with the settings that produced it, so each one can be
   audited and re-run with other settings.
 * ``dedup_meta`` — the signature settings the stored signatures were made with, the headline
@@ -20,7 +23,9 @@ Tables (created if missing):
 
 Migrations (`DedupIndex.__init__`, inside the caller's transaction, nothing dropped): schema 1
 had no headline index; opening it builds ``dedup_title_bands`` from the stored ``dedup_titles``
-and sets ``schema`` to 2. Changed headline settings rebuild that table the same way.
+and sets ``schema`` to 2. Changed headline settings rebuild that table the same way (after
+merging the recent tier). Schema 2 → 3 adds the empty ``dedup_pending`` table: every stored row
+stays where it is and is found as before.
 
 Nothing here commits: the caller owns the transaction.
 """
@@ -34,9 +39,11 @@ from collections.abc import Callable, Sequence
 
 from scraper.errors import StoreError
 
+from .recent import MERGE_EVERY, MIRROR_TABLES, RecentTier
+
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dedup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,6 +66,12 @@ CREATE TABLE IF NOT EXISTS dedup_title_bands (
     article_id INTEGER NOT NULL,
     PRIMARY KEY (bucket, article_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dedup_pending (
+    seq INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL,
+    keys TEXT NOT NULL,
+    title_keys TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS duplicates (
     article_id INTEGER NOT NULL,
     match_id INTEGER,
@@ -74,7 +87,16 @@ CREATE INDEX IF NOT EXISTS duplicates_article ON duplicates (article_id);
 
 def drop_index(conn: sqlite3.Connection) -> None:
     """Forget every signature, band and decision (for `newscorpus dedup --rebuild`); no commit."""
-    for table in ("dedup_bands", "dedup_title_bands", "dedup_docs", "dedup_titles", "dedup_meta", "duplicates"):
+    for table in (
+        "dedup_bands",
+        "dedup_title_bands",
+        "dedup_pending",
+        "dedup_docs",
+        "dedup_titles",
+        "dedup_meta",
+        "duplicates",
+        *MIRROR_TABLES,
+    ):
         conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -87,16 +109,19 @@ class DedupIndex:
         signature_settings: str,
         title_settings: str = "",
         title_keys: Callable[[str], Sequence[int]] | None = None,
+        merge_every: int = MERGE_EVERY,
     ) -> None:
         """Create missing tables, check the signature settings, migrate an older index.
 
         `title_keys` maps a stored headline key to its headline-index buckets (headline.py);
-        without it the headline index is left as it is.
+        without it the headline index is left as it is. `merge_every`: articles in the recent
+        tier before it is merged into the band tables.
         """
         self._conn = conn
         for statement in _SCHEMA.split(";"):  # not executescript: that would commit the caller's transaction
             if statement.strip():
                 conn.execute(statement)
+        self._recent = RecentTier(conn, merge_every)
         row = conn.execute("SELECT value FROM dedup_meta WHERE key = 'signature'").fetchone()
         if row is None:
             conn.execute("INSERT INTO dedup_meta (key, value) VALUES ('signature', ?)", (signature_settings,))
@@ -105,8 +130,14 @@ class DedupIndex:
                 f"dedup index was built with signature settings {row[0]!r}, not {signature_settings!r}; "
                 "re-index (drop the dedup_* tables) or use the old settings"
             )
+        version = int(self._meta("schema") or 1)
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"dedup index schema {version} is newer than this newscorpus ({SCHEMA_VERSION})")
         if title_keys is not None:
-            self._migrate_titles(title_settings, title_keys)
+            self._migrate_titles(version, title_settings, title_keys)  # 1 -> 3 (sets the version)
+        if version == 2:  # schema 3 only adds dedup_pending (created above, empty): nothing moves
+            log.info("dedup: index schema 2 -> %d (recent tier)", SCHEMA_VERSION)
+            self._set_meta("schema", str(SCHEMA_VERSION))
 
     def _meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM dedup_meta WHERE key = ?", (key,)).fetchone()
@@ -115,13 +146,11 @@ class DedupIndex:
     def _set_meta(self, key: str, value: str) -> None:
         self._conn.execute("INSERT OR REPLACE INTO dedup_meta (key, value) VALUES (?, ?)", (key, value))
 
-    def _migrate_titles(self, title_settings: str, title_keys: Callable[[str], Sequence[int]]) -> None:
+    def _migrate_titles(self, version: int, title_settings: str, title_keys: Callable[[str], Sequence[int]]) -> None:
         """Build the headline index from the stored headlines if it is missing or was built otherwise."""
-        version = int(self._meta("schema") or 1)
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"dedup index schema {version} is newer than this newscorpus ({SCHEMA_VERSION})")
-        if version == SCHEMA_VERSION and self._meta("title_signature") == title_settings:
+        if version >= 2 and self._meta("title_signature") == title_settings:
             return
+        self.merge()  # the recent tier's headline keys were made with the old settings
         self._conn.execute("DELETE FROM dedup_title_bands")
         log.info("dedup: building the headline index from the stored headlines")
         cursor = self._conn.execute("SELECT article_id, title FROM dedup_titles ORDER BY article_id")
@@ -133,19 +162,35 @@ class DedupIndex:
         self._set_meta("title_signature", title_settings)
         self._set_meta("schema", str(SCHEMA_VERSION))
 
+    # -- the recent tier (recent.py) ------------------------------------------------------------
+
+    def forget_uncommitted(self) -> None:
+        """After the caller rolled back: the recent tier's mirror is reloaded."""
+        self._recent.forget_uncommitted()
+
+    def pending(self) -> int:
+        """Articles in the recent tier."""
+        return self._recent.pending()
+
+    def merge(self) -> int:
+        """Merge the recent tier into the band tables (no commit); returns the articles merged."""
+        return self._recent.merge()
+
     def exact(self, body_hash: str) -> int | None:
         row = self._conn.execute("SELECT min(article_id) FROM dedup_docs WHERE body_hash = ?", (body_hash,)).fetchone()
         return None if row is None or row[0] is None else int(row[0])
 
     def candidates(self, buckets: Sequence[int], limit: int) -> list[tuple[int, int]]:
-        """(article_id, shared bands) for articles sharing any bucket, most shared first."""
+        """(article_id, shared bands) for articles sharing any bucket, most shared first (both tiers)."""
         if not buckets:
             return []
+        self._recent.sync()
         marks = ",".join("?" * len(buckets))
         rows = self._conn.execute(
-            f"SELECT article_id, count(*) AS n FROM dedup_bands WHERE bucket IN ({marks}) "
-            "GROUP BY article_id ORDER BY n DESC, article_id LIMIT ?",
-            (*buckets, limit),
+            f"SELECT article_id, count(*) AS n FROM (SELECT bucket, article_id FROM dedup_bands "
+            f"WHERE bucket IN ({marks}) UNION SELECT bucket, article_id FROM temp.dedup_recent_bands "
+            f"WHERE bucket IN ({marks})) GROUP BY article_id ORDER BY n DESC, article_id LIMIT ?",
+            (*buckets, *buckets, limit),
         ).fetchall()
         return [(int(a), int(n)) for a, n in rows]
 
@@ -153,14 +198,16 @@ class DedupIndex:
         """Articles sharing headline buckets, most shared first; only the newest `per_bucket` of a bucket."""
         if not buckets:
             return []
+        self._recent.sync()
         part = (
-            "SELECT article_id FROM (SELECT article_id FROM dedup_title_bands WHERE bucket = ? "
-            "ORDER BY article_id DESC LIMIT ?)"
+            "SELECT article_id FROM (SELECT article_id FROM (SELECT article_id FROM dedup_title_bands "
+            "WHERE bucket = ? ORDER BY article_id DESC LIMIT ?) UNION SELECT article_id FROM "
+            "temp.dedup_recent_title_bands WHERE bucket = ? ORDER BY article_id DESC LIMIT ?)"
         )
         union = " UNION ALL ".join([part] * len(buckets))
         rows = self._conn.execute(
             f"SELECT article_id FROM ({union}) GROUP BY article_id ORDER BY count(*) DESC, article_id DESC LIMIT ?",
-            (*(v for b in buckets for v in (b, per_bucket)), limit),
+            (*(v for b in buckets for v in (b, per_bucket, b, per_bucket)), limit),
         ).fetchall()
         return [int(r[0]) for r in rows]
 
@@ -205,15 +252,7 @@ class DedupIndex:
             self._conn.execute(
                 "INSERT OR REPLACE INTO dedup_titles (article_id, title) VALUES (?, ?)", (article_id, title)
             )
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO dedup_bands (bucket, article_id) VALUES (?, ?)",
-            [(b, article_id) for b in buckets],
-        )
-        if title_buckets:
-            self._conn.executemany(
-                "INSERT OR IGNORE INTO dedup_title_bands (bucket, article_id) VALUES (?, ?)",
-                [(b, article_id) for b in title_buckets],
-            )
+        self._recent.add(article_id, buckets, title_buckets)
 
     def record(
         self,

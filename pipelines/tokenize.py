@@ -92,7 +92,8 @@ class Tokenizer:
         """Analyse many texts in one batched Kiwi call."""
         if not texts:
             return []
-        results: Iterable[list[object]] = self._kiwi.tokenize(list(texts))
+        results: Iterable[list[object]] = (  # without threads Kiwi has no batched call
+            map(self._kiwi.tokenize, texts) if self.workers == 0 else self._kiwi.tokenize(list(texts)))
         return [
             TokenizedDoc(tuple(Token(t.form, t.tag, t.start, t.len) for t in toks))  # type: ignore[attr-defined]
             for toks in results

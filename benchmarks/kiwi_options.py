@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/kiwi_options.py --synthetic 40 --quick  # a fast look (fewer variants/batches)
     .venv/bin/python benchmarks/kiwi_options.py --json                # one JSON document
     .venv/bin/python benchmarks/kiwi_options.py --only options,quality  # skip the batching part
+    .venv/bin/python benchmarks/kiwi_options.py --only options --variants user_dict --repeat 9
 
 **Corpus.** `title + "\n" + body` of every demo story (demo/data/stories_*.json: hand-written,
 article-like) and of `--synthetic N` synthetic articles (`_synthetic.articles`, originals and near
@@ -286,12 +287,15 @@ def main() -> None:
     ap.add_argument("--only", default="options,quality,batch", help="comma list of: options, quality, batch")
     ap.add_argument("--repeat", type=int, default=3, help="alternating baseline/variant passes per variant")
     ap.add_argument("--quick", action="store_true", help="fewer variants")
+    ap.add_argument("--variants", default="", help="only variants whose name contains one of these (comma list)")
     ap.add_argument("--batches", default="1,16,64,256,0", help="batch sizes (0 = all texts in one list)")
     ap.add_argument("--workers", default="1,2", help="Kiwi num_workers for the batching part")
     ap.add_argument("--json", action="store_true", help="one JSON document instead of tables")
     args = ap.parse_args()
     parts = set(args.only.split(","))
     names = QUICK if args.quick else tuple(v.name for v in VARIANTS)
+    if args.variants:
+        names = tuple(n for n in names if any(part in n for part in args.variants.split(",")))
     texts = corpus(args.synthetic)
     result: dict[str, Any] = {"load_average": os.getloadavg(), "kiwipiepy": _version()}
     if "options" in parts:

@@ -40,6 +40,18 @@ def test_compound_nouns_are_not_split(tokenizer: Tokenizer) -> None:
     assert "고마움/NNG" in _morphs(tokenizer, "고마움을 전했다.")
 
 
+def test_missing_spaces_need_no_spacing_pass(tokenizer: Tokenizer) -> None:
+    """Kiwi segments unspaced text itself (Kiwi.space() would move the offsets we store)."""
+    morphs = _morphs(tokenizer, "인천경제자유구역청은송도국제도시에바이오특화단지를조성한다고밝혔다.")
+    assert {"인천경제자유구역청/NNP", "송도국제도시/NNP", "특화단지/NNG", "조성/NNG"} <= set(morphs)
+
+
+def test_spaces_inside_a_word_are_kept(tokenizer: Tokenizer) -> None:
+    """space_tolerance=0: written spaces are word boundaries (2 would glue "바이 오" into 바이오)."""
+    forms = [m.split("/")[0] for m in _morphs(tokenizer, "바이 오 기업들이 공동 연구에 들어갔다.")]
+    assert "바이오" not in forms and "바이" in forms
+
+
 @pytest.fixture(scope="module")
 def own_dict_tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Tokenizer:
     path = tmp_path_factory.mktemp("dict") / "words.tsv"

@@ -27,7 +27,7 @@ CONTENT_PREFIXES = ("NN", "VV", "VA", "XR", "SL", "SH", "SN", "MAG", "NR", "NP")
 # Kiwi's options, set explicitly; each measured against the default Kiwi() on our demo stories and
 # synthetic articles by benchmarks/kiwi_options.py (benchmarks/README.md, "Kiwi options"). All are
 # Kiwi's defaults: no alternative was both worth its cost and harmless to edited news copy.
-MODEL_TYPE = "cong"  # 'cong-global': ×0.33–0.41 speed, 5–7 % of nouns differ, splits 인천경제청 again
+MODEL_TYPE = "cong"  # 'cong-global': ×0.33–0.41 speed, 5–7 % of nouns differ, splits 인천경제청
 SPACE_TOLERANCE = 0  # 2: no token of the corpus changed (only glues spaced-out syllables like "바이 오")
 ANALYSIS_OPTIONS: MappingProxyType[str, Any] = MappingProxyType({
     "typos": None,  # 'basic': ×0.47–0.51 speed, changed 0 of 63 demo stories, fixed 1 of 9 planted typos
@@ -72,6 +72,7 @@ class Tokenizer:
             self._kiwi = Kiwi(num_workers=-1 if num_workers is None else num_workers, model_type=MODEL_TYPE)
         self._kiwi.global_config.space_tolerance = SPACE_TOLERANCE
         self._no_threads = num_workers == 0
+        # words go in before the first analysis: adding one after it rebuilds the model (~4 s, measured)
         bundled = Path(__file__).parent / "data" / "user_dict.tsv"
         for path in (bundled, user_dict):
             if path is not None:

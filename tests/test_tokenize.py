@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,3 +88,27 @@ def test_bad_user_dict_line_is_a_config_error(tmp_path: Path, content: str) -> N
 def test_missing_user_dict_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read user dictionary"):
         Tokenizer(tmp_path / "absent.tsv", num_workers=0)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pipelines", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_import_user_dict_option_reaches_the_stored_tokens(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"url": "https://x.example.kr/1", "title": "미래먹거리단지 착공",
+                               "body": "시흥시는 미래먹거리단지 조성 공사를 시작했다고 밝혔다."},
+                              ensure_ascii=False) + "\n", encoding="utf-8")
+    words = tmp_path / "words.tsv"
+    words.write_text("미래먹거리단지\tNNP\n", encoding="utf-8")
+    db = tmp_path / "c.db"
+    proc = _cli("import", str(src), "--db", str(db), "--quiet", "--workers", "0", "--user-dict", str(words))
+    assert proc.returncode == 0, proc.stderr
+    with sqlite3.connect(db) as conn:
+        morphemes, nouns = conn.execute("SELECT morphemes, nouns FROM tokens").fetchone()
+    assert morphemes.count("미래먹거리단지/NNP") == 2 and "먹거리" not in nouns.split()
+
+    words.write_text("미래먹거리단지\tNOTATAG\n", encoding="utf-8")
+    bad = _cli("import", str(src), "--db", str(tmp_path / "d.db"), "--quiet", "--user-dict", str(words))
+    lines = [ln for ln in bad.stderr.splitlines() if ln.strip()]
+    assert bad.returncode == 2 and len(lines) == 1 and "bad user dictionary line" in lines[0], bad.stderr

@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
 from scraper.models import Token, TokenizedDoc
@@ -22,6 +23,18 @@ NOUN_TAGS = frozenset({"NNG", "NNP", "SL", "SH"})
 # Query analysis keeps only these: content morphemes that the index also has (particles and endings
 # would make "바이오가" require "가" and miss "바이오는").
 CONTENT_PREFIXES = ("NN", "VV", "VA", "XR", "SL", "SH", "SN", "MAG", "NR", "NP")
+
+# Kiwi's options, set explicitly; each measured against the default Kiwi() on our demo stories and
+# synthetic articles by benchmarks/kiwi_options.py (benchmarks/README.md, "Kiwi options"). All are
+# Kiwi's defaults: no alternative was both worth its cost and harmless to edited news copy.
+MODEL_TYPE = "cong"  # 'cong-global': ×0.33–0.41 speed, 5–7 % of nouns differ, splits 인천경제청
+SPACE_TOLERANCE = 0  # 2: no token of the corpus changed (only glues spaced-out syllables like "바이 오")
+ANALYSIS_OPTIONS: MappingProxyType[str, Any] = MappingProxyType({
+    "typos": None,  # 'basic': ×0.47–0.51 speed, changed 0 of 63 demo stories, fixed 1 of 9 planted typos
+    "normalize_coda": False,  # True: no token changed (it is for chat text like '먹었엌ㅋㅋ')
+    "split_complex": False,  # True: changes 81–90 % of articles (이어지 → 잇+어+지), for no search gain
+    "z_coda": True,  # False: no token changed, speed within the noise (×0.84–1.12)
+})
 
 
 class KiwiToken(Protocol):
@@ -56,8 +69,10 @@ class Tokenizer:
 
         with warnings.catch_warnings():  # kiwipiepy warns that 0 no longer means "all cores": we mean 0
             warnings.simplefilter("ignore", DeprecationWarning)
-            self._kiwi = Kiwi(num_workers=-1 if num_workers is None else num_workers)
+            self._kiwi = Kiwi(num_workers=-1 if num_workers is None else num_workers, model_type=MODEL_TYPE)
+        self._kiwi.global_config.space_tolerance = SPACE_TOLERANCE
         self._no_threads = num_workers == 0
+        # words go in before the first analysis: adding one after it rebuilds the model (~4 s, measured)
         bundled = Path(__file__).parent / "data" / "user_dict.tsv"
         for path in (bundled, user_dict):
             if path is not None:
@@ -92,7 +107,9 @@ class Tokenizer:
         """Analyse many texts in one batched Kiwi call."""
         if not texts:
             return []
-        results: Iterable[list[object]] = self._kiwi.tokenize(list(texts))
+        results: Iterable[list[object]] = (  # without threads Kiwi has no batched call
+            (self._kiwi.tokenize(t, **ANALYSIS_OPTIONS) for t in texts) if self.workers == 0
+            else self._kiwi.tokenize(list(texts), **ANALYSIS_OPTIONS))
         return [
             TokenizedDoc(tuple(Token(t.form, t.tag, t.start, t.len) for t in toks))  # type: ignore[attr-defined]
             for toks in results
@@ -105,8 +122,8 @@ class Tokenizer:
         GIL, so whatever produces `texts` (dedup, inserts) runs while earlier texts are analysed.
         """
         if self.workers == 0:
-            return (self._kiwi.tokenize(text) for text in texts)
-        result: Iterator[Sequence[KiwiToken]] = self._kiwi.tokenize(texts)
+            return (self._kiwi.tokenize(text, **ANALYSIS_OPTIONS) for text in texts)
+        result: Iterator[Sequence[KiwiToken]] = self._kiwi.tokenize(texts, **ANALYSIS_OPTIONS)
         return result
 
     def query_terms(self, text: str) -> list[str]:

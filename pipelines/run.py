@@ -86,6 +86,7 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
 
     from pipelines.crawl import CrawlRun, CrawlStats
     from scraper.fetch import Fetcher
+    from scraper.transport import PerOriginTransport
 
     with writing_store(cfg.db_path, threads=True) as store, _archive_writer(cfg) as archive:
         tokenizer = Tokenizer(user_dict, num_workers=workers)
@@ -99,7 +100,8 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
 
         async def _main() -> CrawlStats:
             timeout = httpx.Timeout(cfg.fetch.timeout_s, connect=min(cfg.fetch.timeout_s, 10.0))
-            async with httpx.AsyncClient(timeout=timeout, follow_redirects=False,
+            transport = PerOriginTransport(cfg.fetch.per_host_concurrency)
+            async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, transport=transport,
                                          headers={"User-Agent": cfg.fetch.user_agent}) as client:
                 fetcher = Fetcher(cfg.fetch, client, private_allowed=allowed, archive=archive)
                 return await CrawlRun(sources, fetcher, store, ingestor, stats, max_pages=max_pages,

@@ -190,6 +190,11 @@ class Fetcher:
     def stats(self) -> FetchStats:
         return FetchStats({origin_label(o): copy.deepcopy(s) for o, s in self._stats.items()})
 
+    @property
+    def lateness(self) -> float:
+        """How late requests start after their politeness slot, recently (seconds, moving average)."""
+        return self._gate.lateness
+
     def robots_unavailable(self, url: str) -> str | None:
         """Why robots.txt of url's origin could not be read (5xx, 429, network), or None.
 

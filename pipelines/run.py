@@ -97,6 +97,7 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
         ingestor = Ingestor(store, tokenizer, deduper, run_id)
         allowed = private_hosts(sources) if cfg.fetch.allow_private_hosts else frozenset()
         learner = BoilerplateLearner.load(store.conn)  # what earlier nights learned of each host's template
+        spool = cfg.archive.folder(cfg.db_path) if archive is not None else None  # fetched pages wait here
 
         async def _main() -> CrawlStats:
             timeout = httpx.Timeout(cfg.fetch.timeout_s, connect=min(cfg.fetch.timeout_s, 10.0))
@@ -106,7 +107,7 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
                 fetcher = Fetcher(cfg.fetch, client, private_allowed=allowed, archive=archive)
                 return await CrawlRun(sources, fetcher, store, ingestor, stats, max_pages=max_pages,
                                       since=since, refresh=refresh, on_progress=on_progress,
-                                      learner=learner).run()
+                                      learner=learner, archive_folder=spool).run()
 
         try:
             asyncio.run(_main())

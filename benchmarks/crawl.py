@@ -52,6 +52,9 @@ def article(host: int, n: int) -> bytes:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # the crawler closing its keep-alive connections at the end
     host_no: int
     per_host: int
     lock: threading.Lock
@@ -148,10 +151,11 @@ def main() -> None:
                     help="drop fetched pages instead of processing them: the fetch side's own ceiling")
     args = ap.parse_args()
     if args.fetch_only:
-        crawl.CrawlRun._process = lambda self, batch: None  # type: ignore[method-assign]
+        crawl.CrawlRun._process = lambda self, batch, arrived=None: None  # type: ignore[method-assign]
     servers: list[HostStats] = []
     with hosts(args.hosts, args.per_host, servers) as ports, tempfile.TemporaryDirectory() as tmp:
         tok = Tokenizer(num_workers=args.workers)  # after the fork: the hosts' process has no Kiwi threads
+        tok.wait_loaded()
         run.Tokenizer = lambda user_dict=None, num_workers=None: tok  # type: ignore[assignment,misc]
         sources = [
             Source(id=f"h{i}", name=f"h{i}", homepage=f"http://127.0.0.1:{port}/",

@@ -32,6 +32,7 @@ import contextlib
 import logging
 import signal
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -66,6 +67,7 @@ BATCH_SIZE = 64  # most fetched pages per processing batch (one ingest transacti
 BATCH_WHILE_FETCHING = 8  # ... while pages are still being fetched: shorter holds of the GIL
 LATE_S = 0.005  # processing pauses while requests start this much after their slot (moving average)
 PAUSE_S = 0.05  # and looks again after this long
+MAX_PAUSE_S = 2.0  # longest pause inside a batch (it holds the database's write transaction)
 SPOOLED_BYTES = 256  # queue charge of a page waiting in the archive instead of memory
 QUEUE_BYTES = 256 * 1024 * 1024  # fetched HTML waiting for processing before fetching pauses
 WORKERS_PER_SOURCE = 2  # one fetching, one waiting at the politeness gate
@@ -344,15 +346,17 @@ class CrawlRun:
         except FetchError as exc:
             failure = exc.reason
         fetched = _Fetched(source, url, page, failure, permanent, skip)
-        size = (len(page.html) if isinstance(page, RawPage) else 0) + 1024
-        ref = page.warc if isinstance(page, RawPage) else None
-        if ref is not None:
-            self._arrived.append((url, ref))  # marked 'fetched' by processing, before it stores the page
+        if not isinstance(page, RawPage):  # a failure, a skip or a 304: a few hundred bytes, never waits
+            await self._queue.put(fetched, SPOOLED_BYTES, wait=False)
+            return
+        size = len(page.html) + 1024
+        if page.warc is not None:
+            self._arrived.append((url, page.warc))  # marked 'fetched' by processing before it is stored
             if not self._queue.has_room(size):  # the queue is full: leave the page in the archive
                 self._spooled += 1
-                await self._queue.put(_Fetched(source, url, spooled=ref), SPOOLED_BYTES, wait=False)
+                await self._queue.put(_Fetched(source, url, spooled=page.warc), SPOOLED_BYTES, wait=False)
                 return
-        await self._queue.put(fetched, size)
+        await self._queue.put(fetched, size)  # without an archive: waits while the queue is full
 
     # -- processing: extract → ingest, in a worker thread, one batch (one transaction) at a time -----
     async def _process_all(self) -> None:
@@ -382,6 +386,15 @@ class CrawlRun:
             await asyncio.sleep(PAUSE_S)
         self._paused_s += loop.time() - started
 
+    def _pace(self) -> None:
+        """In the processing thread, between pages: sleep (freeing the GIL) while fetching runs late."""
+        paused = 0.0
+        while (self._archive is not None and self._fetching and not self._stop.is_set()
+               and self._fetcher.lateness > LATE_S and paused < MAX_PAUSE_S):
+            time.sleep(PAUSE_S / 5)
+            paused += PAUSE_S / 5
+        self._paused_s += paused
+
     def _mark_fetched(self, arrived: list[tuple[str, WarcRef]]) -> None:
         self._store.frontier_mark_fetched(arrived, iso(_now()) or "")
 
@@ -399,6 +412,7 @@ class CrawlRun:
                 self._mark(url, "stored", reason="not modified")
             else:
                 page = item.page if isinstance(item.page, RawPage) else self._unspool(st, item)
+                self._pace()
                 article = self._extract(st, item.source, page) if page is not None else None
                 if article is not None:
                     articles.append((article, url))
@@ -436,7 +450,7 @@ class CrawlRun:
 
     def _store_batch(self, batch: list[tuple[Article, str]]) -> None:
         try:
-            outcomes = self._ingestor.ingest([a for a, _ in batch])
+            outcomes = self._ingestor.ingest([a for a, _ in batch], pace=self._pace)
         except (CorpusError, ValueError, sqlite3.Error) as exc:  # the batch rolled back; its pages retry later
             log.error("storing a batch failed: %s", exc)
             for article, url in batch:

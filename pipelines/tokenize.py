@@ -72,6 +72,11 @@ class Tokenizer:
             self._workers = 0 if self._no_threads else int(self._kiwi.num_workers)
         return self._workers
 
+    def wait_loaded(self) -> None:
+        """Block until Kiwi's model has loaded. The first question to Kiwi waits for it *holding the GIL*
+        (seconds), so a caller with an event loop (the crawl) asks before starting it."""
+        _ = self.workers
+
     def _load_user_dict(self, path: Path) -> None:
         """Add `word<TAB>TAG[<TAB>score]` lines; a missing/bad file is a ConfigError."""
         from scraper.errors import ConfigError

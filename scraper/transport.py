@@ -36,9 +36,12 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
     def _pool(self, origin: Origin) -> httpx.AsyncHTTPTransport:
         pool = self._pools.get(origin)
         if pool is None:
-            if self._ssl is None:
-                self._ssl = httpx.create_ssl_context()
-            pool = self._pools[origin] = httpx.AsyncHTTPTransport(verify=self._ssl, limits=self._limits)
+            verify: ssl.SSLContext | bool = False  # plain http: no TLS, so no CA bundle to load
+            if origin[0] == "https":
+                if self._ssl is None:
+                    self._ssl = httpx.create_ssl_context()
+                verify = self._ssl
+            pool = self._pools[origin] = httpx.AsyncHTTPTransport(verify=verify, limits=self._limits)
         return pool
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

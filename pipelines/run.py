@@ -90,6 +90,7 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
 
     from pipelines.crawl import QUEUE_BYTES, CrawlRun, CrawlStats
     from scraper.fetch import Fetcher
+    from scraper.pinning import PinnedAddresses
     from scraper.transport import PerOriginTransport
 
     with writing_store(cfg.db_path, threads=True) as store, _archive_writer(cfg) as archive:
@@ -106,10 +107,11 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
 
         async def _main() -> CrawlStats:
             timeout = httpx.Timeout(cfg.fetch.timeout_s, connect=min(cfg.fetch.timeout_s, 10.0))
-            transport = PerOriginTransport(cfg.fetch.per_host_concurrency)
+            pins = PinnedAddresses()  # connections go to the address the private-address check approved
+            transport = PerOriginTransport(cfg.fetch.per_host_concurrency, pins=pins)
             async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, transport=transport,
                                          headers={"User-Agent": cfg.fetch.user_agent}) as client:
-                fetcher = Fetcher(cfg.fetch, client, private_allowed=allowed, archive=archive)
+                fetcher = Fetcher(cfg.fetch, client, private_allowed=allowed, archive=archive, pins=pins)
                 return await CrawlRun(sources, fetcher, store, ingestor, stats, max_pages=max_pages,
                                       since=since, refresh=refresh, on_progress=on_progress,
                                       learner=learner, archive_folder=spool,

@@ -173,7 +173,8 @@ def main() -> None:
     requests = sum(s.served for s in servers)
     pages = int(totals["pages_fetched"])
     bound = args.hosts / args.rate
-    cpu_per_page = cpu / max(pages, 1)
+    # --fetch-only processes nothing, so its CPU is the fetch side's: per request
+    cpu_per_page = cpu / max(requests if args.fetch_only else pages, 1)
     print(f"hosts {args.hosts}, rate {args.rate} s, Kiwi threads {tok.workers}, pages fetched {pages}, "
           f"requests {requests}, new {totals['new']}, duplicates {totals['duplicates']}, "
           f"failures {totals['failures']}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
@@ -181,7 +182,8 @@ def main() -> None:
     print(f"fetch:      {fetch_wall:7.2f} s, {requests / fetch_wall:6.1f} requests/s, "
           f"ratio {requests / fetch_wall / bound:.3f} (goal >= 0.95)")
     print(f"end to end: {wall:7.2f} s, {requests / wall:6.1f} requests/s, ratio {requests / wall / bound:.3f}")
-    print(f"CPU {cpu_per_page * 1000:.2f} ms per page (the crawl process, all threads); end to end at the "
+    print(f"CPU {cpu_per_page * 1000:.2f} ms per {'request' if args.fetch_only else 'page'} (the crawl process, "
+          f"all threads); end to end at the "
           f"bound needs {bound * cpu_per_page:.1f} cores")
     print(f"queue: {stats.queue}")
     print(f"max concurrent requests on one host: {max(s.max_in_flight for s in servers)} (must be 1)")

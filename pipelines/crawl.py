@@ -67,7 +67,7 @@ BATCH_SIZE = 64  # most fetched pages per processing batch (one ingest transacti
 BATCH_WHILE_FETCHING = 8  # ... while pages are still being fetched: shorter holds of the GIL
 LATE_S = 0.005  # processing pauses while requests start this much after their slot (moving average)
 PAUSE_S = 0.05  # and looks again after this long
-MAX_PAUSE_S = 2.0  # longest pause inside a batch (it holds the database's write transaction)
+MAX_PAUSE_S = 2.0  # longest single pause (inside a batch it holds the database's write transaction)
 SPOOLED_BYTES = 256  # queue charge of a page waiting in the archive instead of memory
 QUEUE_BYTES = 256 * 1024 * 1024  # fetched HTML waiting for processing before fetching pauses
 WORKERS_PER_SOURCE = 2  # one fetching, one waiting at the politeness gate
@@ -309,7 +309,8 @@ class CrawlRun:
         loop = asyncio.get_running_loop()
         started = loop.time()
         while (self._archive is not None and self._fetching and not self._stop.is_set()
-               and self._fetcher.lateness > LATE_S):
+               and self._fetcher.lateness > LATE_S and loop.time() - started < MAX_PAUSE_S):
+            # (the average moves only when requests start: the cap keeps a stale one from starving us)
             if len(self._arrived) >= BATCH_SIZE:  # keep the spool's marks current while paused
                 arrived, self._arrived = self._arrived, []
                 await asyncio.to_thread(self._mark_fetched, arrived)

@@ -65,7 +65,7 @@ MAX_ATTEMPTS = 3  # a page that failed this often is left alone until --refresh
 RETRY_AFTER = timedelta(minutes=30)  # a failed page is retried by a later run after this, doubling
 BATCH_SIZE = 64  # most fetched pages per processing batch (one ingest transaction)
 BATCH_WHILE_FETCHING = 8  # ... while pages are still being fetched: shorter holds of the GIL
-LATE_S = 0.005  # processing pauses while requests start this much after their slot (moving average)
+LATE_S = 0.002  # processing pauses while requests start this much after their slot (moving average)
 PAUSE_S = 0.05  # and looks again after this long
 MAX_PAUSE_S = 2.0  # longest single pause (inside a batch it holds the database's write transaction)
 SPOOLED_BYTES = 256  # queue charge of a page waiting in the archive instead of memory

@@ -52,6 +52,9 @@ def article(host: int, n: int) -> bytes:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # the crawler closing its keep-alive connections at the end
     host_no: int
     per_host: int
     lock: threading.Lock
@@ -148,10 +151,11 @@ def main() -> None:
                     help="drop fetched pages instead of processing them: the fetch side's own ceiling")
     args = ap.parse_args()
     if args.fetch_only:
-        crawl.CrawlRun._process = lambda self, batch: None  # type: ignore[method-assign]
+        crawl.CrawlRun._process = lambda self, batch, arrived=None: None  # type: ignore[method-assign]
     servers: list[HostStats] = []
     with hosts(args.hosts, args.per_host, servers) as ports, tempfile.TemporaryDirectory() as tmp:
         tok = Tokenizer(num_workers=args.workers)  # after the fork: the hosts' process has no Kiwi threads
+        tok.wait_loaded()
         run.Tokenizer = lambda user_dict=None, num_workers=None: tok  # type: ignore[assignment,misc]
         sources = [
             Source(id=f"h{i}", name=f"h{i}", homepage=f"http://127.0.0.1:{port}/",
@@ -169,7 +173,8 @@ def main() -> None:
     requests = sum(s.served for s in servers)
     pages = int(totals["pages_fetched"])
     bound = args.hosts / args.rate
-    cpu_per_page = cpu / max(pages, 1)
+    # --fetch-only processes nothing, so its CPU is the fetch side's: per request
+    cpu_per_page = cpu / max(requests if args.fetch_only else pages, 1)
     print(f"hosts {args.hosts}, rate {args.rate} s, Kiwi threads {tok.workers}, pages fetched {pages}, "
           f"requests {requests}, new {totals['new']}, duplicates {totals['duplicates']}, "
           f"failures {totals['failures']}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
@@ -177,7 +182,8 @@ def main() -> None:
     print(f"fetch:      {fetch_wall:7.2f} s, {requests / fetch_wall:6.1f} requests/s, "
           f"ratio {requests / fetch_wall / bound:.3f} (goal >= 0.95)")
     print(f"end to end: {wall:7.2f} s, {requests / wall:6.1f} requests/s, ratio {requests / wall / bound:.3f}")
-    print(f"CPU {cpu_per_page * 1000:.2f} ms per page (the crawl process, all threads); end to end at the "
+    print(f"CPU {cpu_per_page * 1000:.2f} ms per {'request' if args.fetch_only else 'page'} (the crawl process, "
+          f"all threads); end to end at the "
           f"bound needs {bound * cpu_per_page:.1f} cores")
     print(f"queue: {stats.queue}")
     print(f"max concurrent requests on one host: {max(s.max_in_flight for s in servers)} (must be 1)")

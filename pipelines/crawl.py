@@ -4,12 +4,25 @@ The frontier lives in SQLite, so a run killed at any moment resumes on the next 
 URLs are rows before anything is fetched, and an article is marked stored only after its batch
 committed. SIGINT/SIGTERM stop new fetches, let in-flight pages finish and write the run summary.
 
+Each source is fetched as soon as its own discovery is written (no barrier for the slowest feed).
 Fetching never waits on processing: fetch workers put each page (or why it failed) into a
 byte-bounded queue and go on to the next URL; one processing task takes batches from it and runs
-extract → dedup → Kiwi → store in a worker thread (Kiwi adds its own threads). Fetchers only wait
-when QUEUE_BYTES of fetched pages are waiting (backpressure). At the end, or after a stop request,
-the queue is drained, so every fetched page reaches a terminal state before the summary; a page
-still in the queue at a SIGKILL is still 'discovered' in the frontier and is fetched again.
+extract → dedup → Kiwi → store in a worker thread (Kiwi adds its own threads), starting once every
+source is discovered (until then the event loop writes the frontier).
+
+The raw archive is the spool: an article page is in a WARC file before fetch() returns, and the
+processing thread marks it 'fetched' in the frontier with its record's place (at the start of each
+batch, for every page that arrived since). When QUEUE_BYTES of fetched HTML are already waiting, a
+page goes into the queue as its archive reference only and processing reads it back, so fetchers
+never wait and memory stays bounded. A run killed by SIGKILL leaves 'fetched' rows that the next
+run processes from the archive without fetching them again. Without an archive (archive off) the
+queue falls back to backpressure: fetchers wait while it is full.
+
+Processing yields to fetching: while pages are being fetched and requests start later than their
+politeness slot (the gate's lateness, e.g. the GIL taken by dedup), it pauses between small
+batches, so fetching keeps pace with the politeness bound and processing catches up from the spool.
+At the end, or after a stop request, the queue is drained, so every fetched page reaches a terminal
+state before the summary.
 """
 
 from __future__ import annotations
@@ -19,17 +32,21 @@ import contextlib
 import logging
 import signal
 import sqlite3
-from collections import Counter
+import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from pipelines.crawl_queue import ByteBoundedQueue
+from pipelines.crawl_stats import CrawlStats, SourceStats
 from pipelines.ingest import Ingestor, Outcome
 from pipelines.normalize import KST, iso
 from pipelines.store import Store
+from scraper.archive import read_page
 from scraper.discover import discover
 from scraper.errors import (
+    ArchiveError,
     CorpusError,
     ExtractError,
     FetchError,
@@ -40,87 +57,22 @@ from scraper.errors import (
 )
 from scraper.extract import BoilerplateLearner, extract
 from scraper.fetch import Fetcher, NotModified
-from scraper.models import Article, RawPage, Source
+from scraper.models import Article, RawPage, Source, WarcRef
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # a page that failed this often is left alone until --refresh
 RETRY_AFTER = timedelta(minutes=30)  # a failed page is retried by a later run after this, doubling
 BATCH_SIZE = 64  # most fetched pages per processing batch (one ingest transaction)
+BATCH_WHILE_FETCHING = 8  # ... while pages are still being fetched: shorter holds of the GIL
+LATE_S = 0.002  # processing pauses while requests start this much after their slot (moving average)
+PAUSE_S = 0.05  # and looks again after this long
+MAX_PAUSE_S = 2.0  # longest single pause (inside a batch it holds the database's write transaction)
+SPOOLED_BYTES = 256  # queue charge of a page waiting in the archive instead of memory
 QUEUE_BYTES = 256 * 1024 * 1024  # fetched HTML waiting for processing before fetching pauses
 WORKERS_PER_SOURCE = 2  # one fetching, one waiting at the politeness gate
 
 ProgressFn = Callable[[str, int, int], None]  # (phase, done, total)
-
-
-@dataclass(slots=True)
-class SourceStats:
-    discovered: int = 0
-    pages_fetched: int = 0
-    new: int = 0
-    duplicates: int = 0
-    already_stored: int = 0
-    skipped: int = 0
-    failures: int = 0
-    reasons: Counter[str] = field(default_factory=Counter)
-    # extraction health (the redesign alarm compares these with the source's history)
-    extracted: int = 0
-    not_article: int = 0
-    no_date: int = 0
-    no_author: int = 0
-    body_chars: int = 0
-
-
-@dataclass(slots=True)
-class CrawlStats:
-    run_id: int
-    started_at: datetime
-    finished_at: datetime | None = None
-    sources: dict[str, SourceStats] = field(default_factory=dict)
-    discovery_errors: list[tuple[str, str]] = field(default_factory=list)
-    interrupted: bool = False
-    fetch: dict[str, dict[str, object]] = field(default_factory=dict)  # per origin: requests, bytes, ...
-    warnings: list[str] = field(default_factory=list)  # e.g. extraction health alarms
-    queue: dict[str, int] = field(default_factory=dict)  # fetch → processing hand-off: high water, full waits
-
-    @property
-    def failures(self) -> int:
-        return sum(s.failures for s in self.sources.values()) + len(self.discovery_errors)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failures or self.interrupted else 0
-
-    def to_dict(self) -> dict[str, object]:
-        total = SourceStats()
-        for s in self.sources.values():
-            for name in ("discovered", "pages_fetched", "new", "duplicates", "already_stored", "skipped",
-                         "failures"):
-                setattr(total, name, getattr(total, name) + getattr(s, name))
-        seconds = (self.finished_at - self.started_at).total_seconds() if self.finished_at else None
-        return {
-            "run_id": self.run_id,
-            "started_at": iso(self.started_at),
-            "finished_at": iso(self.finished_at),
-            "seconds": round(seconds, 2) if seconds is not None else None,
-            "interrupted": self.interrupted,
-            "totals": _stats_dict(total),
-            "sources": {k: _stats_dict(v) for k, v in self.sources.items()},
-            "discovery_errors": [{"url": u, "reason": r} for u, r in self.discovery_errors],
-            "hosts": self.fetch,
-            "warnings": self.warnings,
-            "queue": self.queue,
-        }
-
-
-def _stats_dict(s: SourceStats) -> dict[str, object]:
-    return {
-        "discovered": s.discovered, "pages_fetched": s.pages_fetched, "new": s.new,
-        "duplicates": s.duplicates, "already_stored": s.already_stored, "skipped": s.skipped,
-        "failures": s.failures, "reasons": dict(s.reasons),
-        "health": {"extracted": s.extracted, "not_article": s.not_article, "no_date": s.no_date,
-                   "no_author": s.no_author, "mean_chars": round(s.body_chars / s.extracted) if s.extracted else 0},
-    }
 
 
 def _now() -> datetime:
@@ -137,6 +89,7 @@ class _Fetched:
     failure: str | None = None  # recorded as failed with this reason
     permanent: bool = False  # ... and not retried
     skip: str | None = None  # recorded as skipped with this reason
+    spooled: WarcRef | None = None  # page is None: read it back from the raw archive here
 
 
 class _DeferredValidators:
@@ -164,7 +117,8 @@ class CrawlRun:
     def __init__(self, sources: Sequence[Source], fetcher: Fetcher, store: Store, ingestor: Ingestor,
                  stats: CrawlStats, *, max_pages: int | None = None, since: date | None = None,
                  refresh: bool = False, on_progress: ProgressFn | None = None,
-                 queue_bytes: int = QUEUE_BYTES, learner: BoilerplateLearner | None = None) -> None:
+                 queue_bytes: int = QUEUE_BYTES, learner: BoilerplateLearner | None = None,
+                 archive_folder: Path | None = None) -> None:
         self._sources = list(sources)
         self._fetcher = fetcher
         self._store = store
@@ -179,6 +133,14 @@ class CrawlRun:
         self._queue: ByteBoundedQueue[_Fetched] = ByteBoundedQueue(queue_bytes)
         self._done = 0
         self._total = 0
+        self._archive = archive_folder  # the spool (the raw archive), or None: backpressure instead
+        self._arrived: list[tuple[str, WarcRef]] = []  # archived since the last 'fetched' marks
+        self._discovered = asyncio.Event()  # every source discovered: processing may use the database
+        self._sources_discovered = 0
+        self._fetching = True  # fetch workers still running
+        self._spooled = 0  # pages queued by archive reference (queue full, or left by an earlier run)
+        self._resumed = 0  # ... of which an earlier run had fetched
+        self._paused_s = 0.0  # how long processing yielded to fetching
 
     async def run(self) -> CrawlStats:
         loop = asyncio.get_running_loop()
@@ -188,9 +150,9 @@ class CrawlRun:
         try:
             for s in self._sources:
                 self.stats.sources.setdefault(s.id, SourceStats())
-            await self._discover_all()
-            if not self._stop.is_set():
-                await self._fetch_all()
+            if self._archive is not None:
+                self._store.ensure_frontier_spool()
+            await self._crawl_all()
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -208,15 +170,50 @@ class CrawlRun:
         log.warning("stop requested: finishing in-flight pages, then writing the run summary")
         self._stop.set()
 
-    # -- discovery ------------------------------------------------------------------------------
-    async def _discover_all(self) -> None:
+    # -- per source: discovery, then fetching; processing beside them --------------------------
+    async def _crawl_all(self) -> None:
         self._on_progress("discover", 0, len(self._sources))
-        done = 0
-        results = await asyncio.gather(*(self._discover_one(s) for s in self._sources))
-        for source, new in zip(self._sources, results, strict=True):
-            self.stats.sources[source.id].discovered += new
-            done += 1
-        self._on_progress("discover", done, len(self._sources))
+        self._on_progress("fetch", 0, 0)
+        if not self._sources:
+            self._discovered.set()
+        crawling = asyncio.gather(*(self._crawl_source(s) for s in self._sources))
+        processing = asyncio.create_task(self._process_all())
+        try:
+            await asyncio.wait({crawling, processing}, return_when=asyncio.FIRST_COMPLETED)
+            if processing.done():  # it ends before the queue is closed only by failing: stop fetching
+                crawling.cancel()
+                processing.result()
+            await crawling
+        finally:
+            self._fetching = False
+            self._discovered.set()  # (after a failure in discovery: let processing drain and end)
+            await self._queue.close()  # processing drains every fetched page, then ends
+            await processing
+        self.stats.queue = {"high_water_bytes": self._queue.high_water, "full_waits": self._queue.waits,
+                            "spooled": self._spooled, "resumed_from_archive": self._resumed,
+                            "processing_paused_ms": round(self._paused_s * 1000)}
+
+    async def _crawl_source(self, source: Source) -> None:
+        try:
+            self.stats.sources[source.id].discovered += await self._discover_one(source)
+            # the frontier is read here, on the event loop, before processing may start
+            jobs = [] if self._stop.is_set() else self._pending(source)
+            spooled = [] if self._stop.is_set() or self._archive is None else self._store.frontier_fetched(source.id)
+        finally:
+            self._sources_discovered += 1
+            self._on_progress("discover", self._sources_discovered, len(self._sources))
+            if self._sources_discovered == len(self._sources):
+                self._discovered.set()
+        self._total += len(jobs) + len(spooled)
+        self._on_progress("fetch", self._done, self._total)
+        for url, ref in spooled:  # fetched by a run that was killed: processed from the archive
+            self._spooled += 1
+            self._resumed += 1
+            await self._queue.put(_Fetched(source, url, spooled=ref), SPOOLED_BYTES, wait=False)
+        # a few workers per source, not one task per page: a stop request must keep queued pages
+        # from starting (a task per page would already be waiting at the politeness gate)
+        queue = iter(jobs)
+        await asyncio.gather(*(self._worker(queue) for _ in range(WORKERS_PER_SOURCE)))
 
     async def _discover_one(self, source: Source) -> int:
         validators = _DeferredValidators(self._store)
@@ -240,34 +237,14 @@ class CrawlRun:
         return new
 
     # -- fetching -------------------------------------------------------------------------------
-    async def _fetch_all(self) -> None:
-        now = iso(_now()) or ""
-        jobs: dict[str, list[tuple[Source, str]]] = {}
-        for source in self._sources:
-            if self._refresh:
-                self._store.conn.execute(
-                    "UPDATE frontier SET state='discovered', attempts=0 WHERE source=?", (source.id,))
-            pending = self._store.frontier_pending(source.id, now, MAX_ATTEMPTS)
-            if self._max_pages is not None:
-                pending = pending[: self._max_pages]
-            jobs.setdefault(source.id, []).extend((source, url) for url, _ in pending)
-        self._total = sum(len(j) for j in jobs.values())
-        self._on_progress("fetch", 0, self._total)
-        # a few workers per source, not one task per page: a stop request must keep queued pages
-        # from starting (a task per page would already be waiting at the politeness gate)
-        queues = [iter(j) for j in jobs.values()]
-        fetching = asyncio.gather(*(self._worker(q) for q in queues for _ in range(WORKERS_PER_SOURCE)))
-        processing = asyncio.create_task(self._process_all())
-        try:
-            await asyncio.wait({fetching, processing}, return_when=asyncio.FIRST_COMPLETED)
-            if processing.done():  # it ends before the queue is closed only by failing: stop fetching
-                fetching.cancel()
-                processing.result()
-            await fetching
-        finally:
-            await self._queue.close()  # processing drains every fetched page, then ends
-            await processing
-        self.stats.queue = {"high_water_bytes": self._queue.high_water, "full_waits": self._queue.waits}
+    def _pending(self, source: Source) -> list[tuple[Source, str]]:
+        if self._refresh:
+            self._store.conn.execute(
+                "UPDATE frontier SET state='discovered', attempts=0 WHERE source=?", (source.id,))
+        pending = self._store.frontier_pending(source.id, iso(_now()) or "", MAX_ATTEMPTS)
+        if self._max_pages is not None:
+            pending = pending[: self._max_pages]
+        return [(source, url) for url, _ in pending]
 
     async def _worker(self, queue: Iterator[tuple[Source, str]]) -> None:
         for source, url in queue:
@@ -299,18 +276,62 @@ class CrawlRun:
         except FetchError as exc:
             failure = exc.reason
         fetched = _Fetched(source, url, page, failure, permanent, skip)
-        size = len(page.html) if isinstance(page, RawPage) else 0
-        await self._queue.put(fetched, size + 1024)
+        if not isinstance(page, RawPage):  # a failure, a skip or a 304: a few hundred bytes, never waits
+            await self._queue.put(fetched, SPOOLED_BYTES, wait=False)
+            return
+        size = len(page.html) + 1024
+        if page.warc is not None:
+            self._arrived.append((url, page.warc))  # marked 'fetched' by processing before it is stored
+            if not self._queue.has_room(size):  # the queue is full: leave the page in the archive
+                self._spooled += 1
+                await self._queue.put(_Fetched(source, url, spooled=page.warc), SPOOLED_BYTES, wait=False)
+                return
+        await self._queue.put(fetched, size)  # without an archive: waits while the queue is full
 
     # -- processing: extract → ingest, in a worker thread, one batch (one transaction) at a time -----
     async def _process_all(self) -> None:
-        while batch := await self._queue.get_batch(BATCH_SIZE):
+        await self._discovered.wait()
+        while True:
+            await self._yield_to_fetching()
+            batch = await self._queue.get_batch(BATCH_WHILE_FETCHING if self._fetching else BATCH_SIZE)
+            if not batch:
+                break
+            arrived, self._arrived = self._arrived, []
             # the only user of the SQLite connection while pages are fetched; the event loop stays free
-            await asyncio.to_thread(self._process, batch)
+            await asyncio.to_thread(self._process, batch, arrived)
             self._done += len(batch)
             self._on_progress("fetch", self._done, self._total)
+        if self._arrived:  # archived pages that never reached the queue (cannot happen; kept safe)
+            await asyncio.to_thread(self._mark_fetched, self._arrived)
 
-    def _process(self, batch: list[_Fetched]) -> None:
+    async def _yield_to_fetching(self) -> None:
+        """Pause while fetching runs behind its politeness slots and the archive can hold the pages."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while (self._archive is not None and self._fetching and not self._stop.is_set()
+               and self._fetcher.lateness > LATE_S and loop.time() - started < MAX_PAUSE_S):
+            # (the average moves only when requests start: the cap keeps a stale one from starving us)
+            if len(self._arrived) >= BATCH_SIZE:  # keep the spool's marks current while paused
+                arrived, self._arrived = self._arrived, []
+                await asyncio.to_thread(self._mark_fetched, arrived)
+            await asyncio.sleep(PAUSE_S)
+        self._paused_s += loop.time() - started
+
+    def _pace(self) -> None:
+        """In the processing thread, between pages: sleep (freeing the GIL) while fetching runs late."""
+        paused = 0.0
+        while (self._archive is not None and self._fetching and not self._stop.is_set()
+               and self._fetcher.lateness > LATE_S and paused < MAX_PAUSE_S):
+            time.sleep(PAUSE_S / 5)
+            paused += PAUSE_S / 5
+        self._paused_s += paused
+
+    def _mark_fetched(self, arrived: list[tuple[str, WarcRef]]) -> None:
+        self._store.frontier_mark_fetched(arrived, iso(_now()) or "")
+
+    def _process(self, batch: list[_Fetched], arrived: list[tuple[str, WarcRef]] | None = None) -> None:
+        if arrived:
+            self._mark_fetched(arrived)  # durable before any of them is stored
         articles: list[tuple[Article, str]] = []  # (article, frontier url)
         for item in batch:
             st, url = self.stats.sources[item.source.id], item.url
@@ -320,12 +341,24 @@ class CrawlRun:
                 self._skip(st, url, item.skip)
             elif isinstance(item.page, NotModified):
                 self._mark(url, "stored", reason="not modified")
-            elif item.page is not None:
-                article = self._extract(st, item.source, item.page)
+            else:
+                page = item.page if isinstance(item.page, RawPage) else self._unspool(st, item)
+                self._pace()
+                article = self._extract(st, item.source, page) if page is not None else None
                 if article is not None:
                     articles.append((article, url))
         if articles:
             self._store_batch(articles)
+
+    def _unspool(self, st: SourceStats, item: _Fetched) -> RawPage | None:
+        """A spooled page read back from the raw archive; unreadable: failed, fetched again later."""
+        if item.spooled is None or self._archive is None:
+            return None
+        try:
+            return read_page(self._archive, item.spooled)
+        except ArchiveError as exc:
+            self._fail(st, item.url, f"spooled page unreadable ({exc.reason})")
+            return None
 
     def _extract(self, st: SourceStats, source: Source, page: RawPage) -> Article | None:
         st.pages_fetched += 1
@@ -348,7 +381,7 @@ class CrawlRun:
 
     def _store_batch(self, batch: list[tuple[Article, str]]) -> None:
         try:
-            outcomes = self._ingestor.ingest([a for a, _ in batch])
+            outcomes = self._ingestor.ingest([a for a, _ in batch], pace=self._pace)
         except (CorpusError, ValueError, sqlite3.Error) as exc:  # the batch rolled back; its pages retry later
             log.error("storing a batch failed: %s", exc)
             for article, url in batch:

@@ -30,9 +30,15 @@ class ByteBoundedQueue(Generic[T]):
     def __len__(self) -> int:
         return len(self._items)
 
-    async def put(self, item: T, size: int) -> None:
+    def has_room(self, size: int) -> bool:
+        """Whether an item of `size` bytes would go in now without waiting."""
+        return self._has_room(size)
+
+    async def put(self, item: T, size: int, *, wait: bool = True) -> None:
+        """Append an item; waits while the queue is full unless `wait` is False (then it goes in anyway:
+        for small items whose bulk lies elsewhere, e.g. a page spooled to disk)."""
         async with self._changed:
-            if not self._has_room(size):
+            if wait and not self._has_room(size):
                 self.waits += 1
                 await self._changed.wait_for(lambda: self._has_room(size))
             self._items.append((item, size))

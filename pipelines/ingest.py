@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pipelines.dedup import Deduper, body_hash
@@ -69,24 +69,27 @@ class Ingestor:
         self.counts = IngestCounts()
 
     def ingest(self, articles: Sequence[Article],
-               pretokenized: Sequence[Pretokenized | None] | None = None) -> list[Outcome]:
+               pretokenized: Sequence[Pretokenized | None] | None = None, *,
+               pace: Callable[[], None] | None = None) -> list[Outcome]:
         """Store a batch in one transaction; returns one Outcome per input article, in order.
 
         Articles left empty by normalization come back as status "invalid" and are not stored, so one
         bad article never rolls back the good ones of its batch. `pretokenized` (one entry per
-        article, e.g. from a backfill shard) spares Kiwi for the articles it covers.
+        article, e.g. from a backfill shard) spares Kiwi for the articles it covers. `pace`, if given,
+        is called before each article's dedup (the crawl pauses there while its fetching runs late).
         """
         normalized = [normalize_article(raw) for raw in articles]
         pre = list(pretokenized) if pretokenized is not None else [None] * len(normalized)
         if len(pre) != len(normalized):
             raise ValueError("pretokenized must have one entry per article")
         try:
-            return self._ingest(normalized, pre)
+            return self._ingest(normalized, pre, pace)
         except BaseException:
             self._deduper.forget_uncommitted()  # the transaction rolled back: ids will be reused
             raise
 
-    def _ingest(self, normalized: list[Article], pre: list[Pretokenized | None]) -> list[Outcome]:
+    def _ingest(self, normalized: list[Article], pre: list[Pretokenized | None],
+                pace: Callable[[], None] | None = None) -> list[Outcome]:
         """Dedup and insert each article, streaming its text to Kiwi as soon as its verdict is known.
 
         Kiwi (in its own threads) analyses earlier texts while this thread dedups the next ones; the
@@ -95,7 +98,7 @@ class Ingestor:
         outcomes: list[Outcome] = []
         pending: deque[_Pending] = deque()
         with self._store.transaction():
-            texts = self._decide(normalized, pre, outcomes, pending)
+            texts = self._decide(normalized, pre, outcomes, pending, pace)
             for tokens in self._tokenizer.stream(texts):
                 item = pending.popleft()
                 if item.donor is None:
@@ -112,13 +115,15 @@ class Ingestor:
         return outcomes
 
     def _decide(self, normalized: list[Article], pre: list[Pretokenized | None], outcomes: list[Outcome],
-                pending: deque[_Pending]) -> Iterator[str]:
+                pending: deque[_Pending], pace: Callable[[], None] | None = None) -> Iterator[str]:
         """Dedup verdict, article row and cluster for each article; yields the text Kiwi must analyse.
 
         An exact copy with its donor's very body yields only its title: it reuses the donor's body
         morphemes (the donor's tokens are written first, as Kiwi's results come back in order).
         """
         for art, given in zip(normalized, pre, strict=True):
+            if pace is not None:
+                pace()
             if not art.body.strip():
                 outcomes.append(Outcome(art.url, None, "invalid"))
                 continue

@@ -80,15 +80,22 @@ def private_hosts(sources: Sequence[Source]) -> frozenset[tuple[str, int]]:
 
 def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = None, since: date | None = None,
           refresh: bool = False, user_dict: Path | None = None, on_progress: ProgressFn | None = None,
-          workers: int | None = None) -> CrawlStats:
-    """One incremental crawl of every source into cfg.db_path."""
+          workers: int | None = None, queue_bytes: int | None = None) -> CrawlStats:
+    """One incremental crawl of every source into cfg.db_path.
+
+    `queue_bytes`: fetched HTML held in memory for processing (default pipelines.crawl.QUEUE_BYTES);
+    beyond it pages wait in the raw archive (or, with the archive off, fetching waits).
+    """
     import httpx
 
-    from pipelines.crawl import CrawlRun, CrawlStats
+    from pipelines.crawl import QUEUE_BYTES, CrawlRun, CrawlStats
     from scraper.fetch import Fetcher
+    from scraper.pinning import PinnedAddresses
+    from scraper.transport import PerOriginTransport
 
     with writing_store(cfg.db_path, threads=True) as store, _archive_writer(cfg) as archive:
         tokenizer = Tokenizer(user_dict, num_workers=workers)
+        tokenizer.wait_loaded()  # now, not in the middle of fetching (it would stop the event loop)
         deduper = Deduper(store.conn, cfg.dedup)
         started = _now()
         run_id = store.start_run("crawl", started)
@@ -96,15 +103,19 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
         ingestor = Ingestor(store, tokenizer, deduper, run_id)
         allowed = private_hosts(sources) if cfg.fetch.allow_private_hosts else frozenset()
         learner = BoilerplateLearner.load(store.conn)  # what earlier nights learned of each host's template
+        spool = cfg.archive.folder(cfg.db_path) if archive is not None else None  # fetched pages wait here
 
         async def _main() -> CrawlStats:
             timeout = httpx.Timeout(cfg.fetch.timeout_s, connect=min(cfg.fetch.timeout_s, 10.0))
-            async with httpx.AsyncClient(timeout=timeout, follow_redirects=False,
+            pins = PinnedAddresses()  # connections go to the address the private-address check approved
+            transport = PerOriginTransport(cfg.fetch.per_host_concurrency, pins=pins)
+            async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, transport=transport,
                                          headers={"User-Agent": cfg.fetch.user_agent}) as client:
-                fetcher = Fetcher(cfg.fetch, client, private_allowed=allowed, archive=archive)
+                fetcher = Fetcher(cfg.fetch, client, private_allowed=allowed, archive=archive, pins=pins)
                 return await CrawlRun(sources, fetcher, store, ingestor, stats, max_pages=max_pages,
                                       since=since, refresh=refresh, on_progress=on_progress,
-                                      learner=learner).run()
+                                      learner=learner, archive_folder=spool,
+                                      queue_bytes=queue_bytes if queue_bytes is not None else QUEUE_BYTES).run()
 
         try:
             asyncio.run(_main())

@@ -505,6 +505,33 @@ class Store:
             (url, source, "stored", "redirect", now, now),
         )
 
+    # -- frontier spool: fetched pages waiting for processing, by their raw-archive record -------
+    def ensure_frontier_spool(self) -> None:
+        """Add the frontier's archive-reference columns if this database predates them (idempotent)."""
+        have = {r[1] for r in self.conn.execute("PRAGMA table_info(frontier)")}
+        missing = [(name, kind) for name, kind in _WARC_COLUMNS if name not in have]
+        if missing:
+            with self.transaction():
+                for name, kind in missing:
+                    self.conn.execute(f"ALTER TABLE frontier ADD COLUMN {name} {kind}")
+
+    def frontier_mark_fetched(self, items: Sequence[tuple[str, WarcRef]], now: str) -> None:
+        """State 'fetched' with the archive record of each URL (only URLs not yet stored or skipped)."""
+        with self.transaction():
+            self.conn.executemany(
+                "UPDATE frontier SET state='fetched', warc_file=?, warc_offset=?, warc_record_id=?, updated_at=?"
+                " WHERE url=? AND state IN ('discovered', 'failed')",
+                [(ref.file, ref.offset, ref.record_id, now, url) for url, ref in items],
+            )
+
+    def frontier_fetched(self, source: str) -> list[tuple[str, WarcRef]]:
+        """URLs of a source fetched into the archive by an earlier run but never processed."""
+        rows = self.conn.execute(
+            "SELECT url, warc_file, warc_offset, warc_record_id FROM frontier WHERE source = ? AND state = 'fetched'"
+            " AND warc_file IS NOT NULL ORDER BY warc_file, warc_offset", (source,),
+        ).fetchall()
+        return [(r[0], WarcRef(r[1], int(r[2]), r[3] or "")) for r in rows]
+
     # -- validators (conditional GET) ---------------------------------------------------------
     def get(self, url: str) -> tuple[str | None, str | None] | None:
         row = self.conn.execute("SELECT etag, last_modified FROM validators WHERE url = ?", (url,)).fetchone()

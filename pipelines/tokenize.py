@@ -72,6 +72,7 @@ class Tokenizer:
             self._kiwi = Kiwi(num_workers=-1 if num_workers is None else num_workers, model_type=MODEL_TYPE)
         self._kiwi.global_config.space_tolerance = SPACE_TOLERANCE
         self._no_threads = num_workers == 0
+        self._workers: int | None = None  # Kiwi's thread count, asked once (the call is slow)
         # words go in before the first analysis: adding one after it rebuilds the model (~4 s, measured)
         bundled = Path(__file__).parent / "data" / "user_dict.tsv"
         for path in (bundled, user_dict):
@@ -82,7 +83,14 @@ class Tokenizer:
     def workers(self) -> int:
         """Kiwi's analysis threads (0: none). Asking Kiwi waits for its model, which loads in the background."""
         # Kiwi reports 1 thread for num_workers=0, but then has no batched (threaded) call
-        return 0 if self._no_threads else int(self._kiwi.num_workers)
+        if self._workers is None:
+            self._workers = 0 if self._no_threads else int(self._kiwi.num_workers)
+        return self._workers
+
+    def wait_loaded(self) -> None:
+        """Block until Kiwi's model has loaded. The first question to Kiwi waits for it *holding the GIL*
+        (seconds), so a caller with an event loop (the crawl) asks before starting it."""
+        _ = self.workers
 
     def _load_user_dict(self, path: Path) -> None:
         """Add `word<TAB>TAG[<TAB>score]` lines; a missing/bad file is a ConfigError."""

@@ -6,8 +6,9 @@ allows them by (host, port) — the runner passes the hosts named in sources.tom
 a request is sent. The host is resolved here (literal IPs are checked as they are); a name that
 resolves to several addresses is refused if any of them is not public.
 
-Known gap: the connection resolves the name again, so a DNS answer that changes between our
-check and the connect (DNS rebinding) is not caught.
+With a PinnedAddresses (scraper.pinning), the address approved here is recorded and the crawl's
+connections go to it, so a DNS answer that changes between the check and the connect (DNS
+rebinding) cannot redirect a request to a private address.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import socket
 from collections.abc import Awaitable, Callable
 
 from scraper.errors import FetchError, RefusedAddress
+from scraper.pinning import PinnedAddresses
 from scraper.urls import host_port
 
 log = logging.getLogger(__name__)
@@ -68,9 +70,11 @@ class AddressGuard:
         self,
         allowed: frozenset[tuple[str, int]] = frozenset(),
         resolver: Resolver = resolve_host,
+        pins: PinnedAddresses | None = None,
     ) -> None:
         self._allowed = frozenset((host.lower(), port) for host, port in allowed)
         self._resolver = resolver
+        self._pins = pins  # where the approved address of each resolved host is recorded
         self._verdicts: dict[tuple[str, int], str | None] = {}
 
     async def check(self, url: str) -> None:
@@ -106,4 +110,7 @@ class AddressGuard:
             if why:
                 log.debug("refusing %s: %s resolves to %s (%s)", url, host, ip, why)
                 return f"{host} resolves to {why} address {ip}"
+        if self._pins is not None:  # connect to what was checked (IPv4 first: IPv6 may not be routed)
+            v4 = [a for a in addresses if ":" not in a]
+            self._pins.pin(host, port, (v4 or addresses)[0])
         return None

@@ -40,6 +40,7 @@ from scraper.charset import decode_body
 from scraper.config import FetchConfig
 from scraper.errors import FetchError, HttpStatusError, RefusedAddress, RobotsDisallowed, SkippedContent
 from scraper.models import RawPage, WarcRef
+from scraper.pinning import PinnedAddresses
 from scraper.politeness import PolitenessGate
 from scraper.robots import (
     MAX_ROBOTS_BYTES,
@@ -165,6 +166,8 @@ class Fetcher:
         private_allowed: (host, port) pairs that may resolve to private/loopback addresses.
         resolver: optional keyword; async (host, port) -> addresses, for tests with fake hosts.
         archive: optional keyword; where final responses are archived (see the module docstring).
+        pins: optional keyword; where the address approved for each resolved host is recorded, for the
+            client's connections to use (scraper.pinning: no DNS rebinding between check and connect).
     """
 
     def __init__(
@@ -175,11 +178,12 @@ class Fetcher:
         private_allowed: frozenset[tuple[str, int]] = frozenset(),
         resolver: Resolver = resolve_host,
         archive: ArchiveSink | None = None,
+        pins: PinnedAddresses | None = None,
     ) -> None:
         self._cfg = cfg
         self._archive = archive
         self._client = client
-        self._guard = AddressGuard(private_allowed, resolver)
+        self._guard = AddressGuard(private_allowed, resolver, pins)
         self._gate = PolitenessGate(cfg.per_host_concurrency, cfg.global_concurrency)
         self._robots = RobotsCache()
         self._agent = agent_token(cfg.user_agent)
@@ -189,6 +193,11 @@ class Fetcher:
     @property
     def stats(self) -> FetchStats:
         return FetchStats({origin_label(o): copy.deepcopy(s) for o, s in self._stats.items()})
+
+    @property
+    def lateness(self) -> float:
+        """How late requests start after their politeness slot, recently (seconds, moving average)."""
+        return self._gate.lateness
 
     def robots_unavailable(self, url: str) -> str | None:
         """Why robots.txt of url's origin could not be read (5xx, 429, network), or None.

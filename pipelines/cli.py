@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_DB = Path("corpus.db")
 
+USER_DICT_HELP = "Extra Kiwi user dictionary: word<TAB>TAG[<TAB>score] lines."
+
 
 def _fail(message: str, code: int = 2) -> None:
     click.echo(f"newscorpus: error: {message}", err=True)
@@ -177,7 +179,7 @@ def _run_crawl(cfg: Config, sources_path: Path, *, max_pages: int | None, since:
 @click.option("--refresh", is_flag=True, help="Refetch pages that are already stored or failed.")
 @click.option("--allow-private-hosts", is_flag=True,
               help="Let hosts named in the sources file be private/loopback (demo, tests).")
-@click.option("--user-dict", type=click.Path(path_type=Path), help="Extra Kiwi user dictionary (word<TAB>TAG[<TAB>score] lines).")
+@click.option("--user-dict", type=click.Path(path_type=Path), help=USER_DICT_HELP)
 @click.option("--check", is_flag=True, help="Only validate the sources file and exit (0 ok, 2 invalid).")
 @archive_options
 @workers_option
@@ -297,7 +299,7 @@ def _print_extracted(result: dict[str, object]) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @common
 @json_option
-@click.option("--user-dict", type=click.Path(path_type=Path), help="Extra Kiwi user dictionary (word<TAB>TAG[<TAB>score] lines).")
+@click.option("--user-dict", type=click.Path(path_type=Path), help=USER_DICT_HELP)
 @workers_option
 def import_(file: Path, db: Path, quiet: bool, verbose: bool, as_json: bool, user_dict: Path | None,
             workers: int | None) -> None:

@@ -150,8 +150,6 @@ class CrawlRun:
         try:
             for s in self._sources:
                 self.stats.sources.setdefault(s.id, SourceStats())
-            if self._archive is not None:
-                self._store.ensure_frontier_spool()
             await self._crawl_all()
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):

@@ -110,7 +110,10 @@ CREATE TABLE IF NOT EXISTS frontier (
     published_hint TEXT,
     article_id INTEGER,
     discovered_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    warc_file TEXT,  -- v4: the archive record of a page fetched but not yet processed (state 'fetched')
+    warc_offset INTEGER,
+    warc_record_id TEXT
 );
 CREATE INDEX IF NOT EXISTS frontier_state ON frontier(state, source);
 CREATE TABLE IF NOT EXISTS extraction_health (
@@ -268,10 +271,15 @@ class Store:
                     self.conn.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
 
     def _migrate_v3_to_v4(self) -> None:
-        """v4 keeps the vocabulary of articles_fts in `fts_terms`; it is read once from the index itself."""
-        with self._migration(4, "listing the full-text index's terms"):
+        """v4 keeps the vocabulary of articles_fts in `fts_terms` (read once from the index itself) and
+        the archive record of fetched-but-unprocessed pages in `frontier` (the crawl's spool)."""
+        with self._migration(4, "listing the full-text index's terms, frontier spool columns"):
             self.conn.execute(fts_terms.SCHEMA)
             n = fts_terms.fill_from_index(self.conn)
+            have = {r[1] for r in self.conn.execute("PRAGMA table_info(frontier)")}
+            for name, kind in _WARC_COLUMNS:
+                if name not in have:
+                    self.conn.execute(f"ALTER TABLE frontier ADD COLUMN {name} {kind}")
         log.info("listed %d terms", n)
 
     def rebuild_fts(self) -> int:
@@ -506,15 +514,6 @@ class Store:
         )
 
     # -- frontier spool: fetched pages waiting for processing, by their raw-archive record -------
-    def ensure_frontier_spool(self) -> None:
-        """Add the frontier's archive-reference columns if this database predates them (idempotent)."""
-        have = {r[1] for r in self.conn.execute("PRAGMA table_info(frontier)")}
-        missing = [(name, kind) for name, kind in _WARC_COLUMNS if name not in have]
-        if missing:
-            with self.transaction():
-                for name, kind in missing:
-                    self.conn.execute(f"ALTER TABLE frontier ADD COLUMN {name} {kind}")
-
     def frontier_mark_fetched(self, items: Sequence[tuple[str, WarcRef]], now: str) -> None:
         """State 'fetched' with the archive record of each URL (only URLs not yet stored or skipped)."""
         with self.transaction():

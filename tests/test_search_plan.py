@@ -109,13 +109,17 @@ def test_v3_database_gets_its_vocabulary_from_the_index(tmp_path: Path, store: S
     path = store.path
     assert path is not None
     store.close()
-    with sqlite3.connect(path) as conn:  # what a schema-3 file looks like: no fts_terms
+    with sqlite3.connect(path) as conn:  # what a schema-3 file looks like: no fts_terms, no frontier spool
         conn.execute("DROP TABLE fts_terms")
+        for col in ("warc_file", "warc_offset", "warc_record_id"):
+            conn.execute(f"ALTER TABLE frontier DROP COLUMN {col}")
         conn.execute("PRAGMA user_version = 3")
     reopened = Store(path)
     try:
         assert reopened.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert {r[0] for r in reopened.conn.execute("SELECT term FROM fts_terms")} == expected
+        cols = {r[1] for r in reopened.conn.execute("PRAGMA table_info(frontier)")}
+        assert {"warc_file", "warc_offset", "warc_record_id"} <= cols
     finally:
         reopened.close()
 

@@ -9,18 +9,36 @@ per-host concurrency: a request only looks at its own origin's connections, and 
 keep-alive connection is reused for its next page. With PinnedAddresses, connections go to the
 address the private-address check approved (scraper.pinning).
 
-Environment proxies (HTTP_PROXY, ...) are not used: the crawler connects directly.
+Environment proxies (HTTP_PROXY / HTTPS_PROXY / ALL_PROXY, NO_PROXY) are honoured per origin, as
+httpx does by default: such an origin's pool talks to the proxy, which resolves the host itself, so
+its connections cannot be pinned to the address the crawler checked.
+
+`AsyncHTTPTransport` takes no network backend, so a pinned pool replaces its private `_pool`
+(httpx is pinned below 0.29 in pyproject.toml; tests/test_pinning.py catches a change).
 """
 
 from __future__ import annotations
 
+import logging
 import ssl
+import urllib.request
 
 import httpcore
 import httpx
 
 from scraper.pinning import PinnedAddresses, PinningBackend
 from scraper.urls import Origin
+
+log = logging.getLogger(__name__)
+
+
+def environment_proxy(scheme: str, host: str) -> str | None:
+    """The proxy URL the environment sets for this origin, or None (none set, or NO_PROXY covers it)."""
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass_environment(host, proxies):
+        return None
+    return proxy
 
 
 class PerOriginTransport(httpx.AsyncBaseTransport):
@@ -48,8 +66,11 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
                 if self._ssl is None:
                     self._ssl = httpx.create_ssl_context()
                 verify = self._ssl
-            pool = self._pools[origin] = httpx.AsyncHTTPTransport(verify=verify, limits=self._limits)
-            if self._backend is not None:  # httpx has no backend option: give its transport our pool
+            proxy = environment_proxy(origin[0], origin[1])
+            pool = self._pools[origin] = httpx.AsyncHTTPTransport(verify=verify, limits=self._limits, proxy=proxy)
+            if proxy is not None:
+                log.info("%s://%s goes through the environment's proxy (connections not pinned)", *origin[:2])
+            elif self._backend is not None:  # httpx has no backend option: give its transport our pool
                 pool._pool = httpcore.AsyncConnectionPool(
                     ssl_context=verify if isinstance(verify, ssl.SSLContext) else None,
                     max_connections=self._limits.max_connections,

@@ -136,3 +136,27 @@ def test_ipv4_is_pinned_before_ipv6() -> None:
     pins = PinnedAddresses()
     asyncio.run(AddressGuard(resolver=both, pins=pins).check("https://dual.example/"))
     assert pins.get("dual.example", 443) == PUBLIC
+
+
+def test_environment_proxy_is_honoured_and_no_proxy_bypasses_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An origin covered by HTTP_PROXY goes through the proxy (which sees the absolute URL); NO_PROXY hosts don't."""
+    from scraper.transport import environment_proxy
+
+    with local_server() as port:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+        monkeypatch.setenv("NO_PROXY", "direct.example")
+        assert environment_proxy("http", "news.example") == f"http://127.0.0.1:{port}"
+        assert environment_proxy("http", "direct.example") is None
+
+        async def public(host: str, port: int) -> list[str]:
+            return [PUBLIC]
+
+        async def go() -> RawPage:
+            pins = PinnedAddresses()
+            async with httpx.AsyncClient(transport=PerOriginTransport(1, pins=pins)) as client:
+                page = await Fetcher(CFG, client, resolver=public, pins=pins).fetch("http://news.example/a")
+                assert isinstance(page, RawPage)
+                return page
+
+        # The loopback "proxy" answers with the Host it was asked for: the request went through it.
+        assert asyncio.run(go()).html == "<p>news.example</p>"

@@ -1,8 +1,9 @@
 """`newscorpus extract`: the pipeline's own extractor over saved HTML files, one result per file.
 
-Given several files of one host, `extract_files` learns that host's boilerplate first (two passes:
+Given several files of one host, `extract_files` learns that host's boilerplate (two passes:
 observe every page, then extract; see scraper/extract/learn.py) — blocks repeated across the
-pages are dropped from pages that no profile matches.
+pages are dropped from pages that no profile matches. A host is observed only when one of its
+pages needs it, so hosts whose pages all match a profile cost no second parse.
 """
 
 from __future__ import annotations
@@ -48,43 +49,89 @@ def _read(path: Path, url: str | None) -> tuple[str, str] | str:
     return html, url or _page_url(html, path)
 
 
+class _OnDemandLearner(BoilerplateLearner):
+    """A learner that counts a host's pages only when a page of that host first needs it.
+
+    Only pages no profile matches consult the learner (`learner.knows(url)`), so hosts whose pages
+    all match a profile are never observed: the second parse of each of their pages is saved. The
+    counts of a host, once observed, are exactly those of observing all its pages up front (hosts
+    are counted independently, in the same page order).
+    """
+
+    def __init__(self, per_host: dict[str, list[tuple[str, Path]]], url: str | None,
+                 cache: dict[Path, tuple[str, str]]) -> None:
+        super().__init__()
+        # host -> its distinct (page URL, file), not yet observed; hosts with too few pages learn nothing
+        self._pending = {host: todo for host, todo in per_host.items() if len(todo) >= self.min_pages}
+        self._url = url
+        self._cache = cache
+
+    def observe_all(self) -> None:
+        for host in list(self._pending):
+            self._observe_host(host)
+
+    def _observe_host(self, host: str) -> None:
+        todo = self._pending.pop(host, None)
+        for page_url, path in todo or ():
+            got = self._cache.get(path) or _read(path, self._url)
+            if isinstance(got, tuple):
+                self.observe(got[0], page_url)
+
+    def knows(self, url: str) -> bool:
+        if self._pending:
+            self._observe_host(host_of(url))
+        return BoilerplateLearner.knows(self, url)
+
+    def is_boilerplate(self, url: str, text: str) -> bool:
+        if self._pending:
+            self._observe_host(host_of(url))
+        return BoilerplateLearner.is_boilerplate(self, url, text)
+
+
 def learn_boilerplate(paths: Iterable[Path], url: str | None = None,
                       cache: dict[Path, tuple[str, str]] | None = None) -> BoilerplateLearner:
     """Pass 1: count the blocks of every distinct page of every host with enough pages.
 
     `cache` (optional) receives the decoded pages, up to _CACHE_CHARS in all, for pass 2.
     """
-    learner = BoilerplateLearner()
+    learner = _plan_learning(paths, url, {} if cache is None else cache)
+    learner.observe_all()
+    return learner
+
+
+def _plan_learning(paths: Iterable[Path], url: str | None,
+                   cache: dict[Path, tuple[str, str]]) -> _OnDemandLearner:
+    """Read every file once (into `cache`, up to _CACHE_CHARS) and list each host's distinct pages."""
     pages: dict[str, tuple[Path, str]] = {}  # URL -> (file, host): a page repeated counts once
     cached = 0
     for path in dict.fromkeys(paths):
         got = _read(path, url)
         if isinstance(got, str):
             continue
-        if cache is not None and cached + len(got[0]) <= _CACHE_CHARS:
+        if cached + len(got[0]) <= _CACHE_CHARS:
             cache[path] = got
             cached += len(got[0])
-        if host_of(got[1]) and got[1] not in pages:
-            pages[got[1]] = (path, host_of(got[1]))
-    per_host: dict[str, int] = {}
-    for _path, host in pages.values():
-        per_host[host] = per_host.get(host, 0) + 1
+        host = host_of(got[1])
+        if host and got[1] not in pages:
+            pages[got[1]] = (path, host)
+    per_host: dict[str, list[tuple[str, Path]]] = {}
     for page_url, (path, host) in pages.items():
-        if per_host[host] >= learner.min_pages:
-            got = (cache or {}).get(path) or _read(path, url)
-            if isinstance(got, tuple):
-                learner.observe(got[0], page_url)
-    return learner
+        per_host.setdefault(host, []).append((page_url, path))
+    return _OnDemandLearner(per_host, url, cache)
 
 
 def extract_files(paths: Iterable[Path], url: str | None = None) -> Iterator[dict[str, object]]:
-    """Extract several saved pages (two passes: learn each host's boilerplate, then extract)."""
+    """Extract several saved pages (two passes: learn each host's boilerplate, then extract).
+
+    A host's pages are observed only once one of them turns out to need the learner (no profile
+    matched it); the result is the same as observing every page first.
+    """
     paths = list(paths)
     if len(paths) < 2:
         yield from (extract_file(path, url) for path in paths)
         return
     cache: dict[Path, tuple[str, str]] = {}
-    learner = learn_boilerplate(paths, url, cache)
+    learner = _plan_learning(paths, url, cache)
     for path in paths:
         yield extract_file(path, url, learner=learner, page=cache.get(path))
 

@@ -52,13 +52,15 @@ class CleanText:
 
 
 def _is_ui(line: str) -> bool:
+    if len(line) > 60:
+        return False
     words = line.replace("|", " ").replace("·", " ").split()
-    return bool(words) and len(line) <= 60 and all(w in _UI_WORDS for w in words)
+    return bool(words) and all(w in _UI_WORDS for w in words)
 
 
 def is_boilerplate(line: str) -> bool:
     """A line that is never article prose, wherever it appears."""
-    if len(line) <= _RUN_LEN and (_COPYRIGHT.search(line) or _TIP_LINE.search(line)):
+    if len(line) <= _RUN_LEN and (_COPYRIGHT.search(line) or ("제보" in line and _TIP_LINE.search(line))):
         return True
     return bool(_PROMO.match(line)) or _is_ui(line)
 

@@ -24,7 +24,7 @@ from scraper.extract import generic
 from scraper.extract.boilerplate import clean_lines
 from scraper.extract.bylines import dateline_names, parse_byline, parse_name_list
 from scraper.extract.dates import find_published, parse_datetime
-from scraper.extract.dom import ALWAYS_DROP, block_lines, node_text, remove_all, squash
+from scraper.extract.dom import ALWAYS_DROP, block_lines, has_text, node_text, remove_all, squash
 from scraper.extract.embedded import fragment, json_string_body, read_embedded
 from scraper.extract.learn import BoilerplateLearner, drop_learned
 from scraper.extract.metadata import PageMeta, read_meta
@@ -59,7 +59,7 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
         observe: bool = False) -> Article:
     if not isinstance(html, str):
         html = bytes(html).decode("utf-8", "replace") if isinstance(html, bytes | bytearray) else ""
-    if not html.strip():
+    if not html or html.isspace():  # `not html.strip()` without copying a big page
         raise ExtractError(url, "empty page")
     if len(html) > MAX_HTML_CHARS:
         html = html[:MAX_HTML_CHARS]
@@ -72,8 +72,7 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
     prof = profiles[profile] if profile is not None else detect_profile(url, tree, profiles)
     learned = learner if learner is not None and prof is None and learner.knows(url) else None
 
-    refusal = tree.css_first(", ".join((*NOT_ARTICLE, *(prof.not_article if prof else ()))))
-    if refusal is not None:
+    if _refused(tree, prof):
         raise ExtractError(url, "not an article (print view, archive or static page)")
     title = _title(tree, prof, meta)
     if not title:
@@ -116,6 +115,14 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
     if prof is not None and prof.postprocess is not None:
         article = prof.postprocess(article)
     return article
+
+
+def _refused(tree: LexborHTMLParser, prof: SiteProfile | None) -> bool:
+    """A print view (NOT_ARTICLE) or a page the profile marks as not an article."""
+    if prof is not None and prof.not_article:
+        return tree.css_first(", ".join((*NOT_ARTICLE, *prof.not_article))) is not None
+    body = tree.body  # a document has one <body>: read its onload instead of matching the whole tree
+    return body is not None and body.tag == "body" and "print(" in (body.attributes.get("onload") or "")
 
 
 def _first_text(tree: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> str:
@@ -208,11 +215,11 @@ def _container(tree: LexborHTMLParser, prof: SiteProfile | None, skip: Callable[
     if prof is not None:
         for sel in prof.body:
             node = tree.css_first(sel)
-            if node is not None and node_text(node):
+            if has_text(node):
                 return node, True
         if embedded is not None and embedded.body_html.strip():
             node = fragment(embedded.body_html)
-            if node is not None and node_text(node):
+            if has_text(node):
                 return node, True
         if prof.json_body_keys:
             node = json_string_body(tree, prof.json_body_keys)

@@ -37,6 +37,14 @@ def node_text(node: LexborNode | None) -> str:
     return squash(node.text(deep=True, separator=" "))
 
 
+def has_text(node: LexborNode | None) -> bool:
+    """`bool(node_text(node))` without building the squashed text (mostly decided by one character)."""
+    if node is None:
+        return False
+    text = node.text(deep=True).strip()
+    return bool(text) and (text[0] not in _INVISIBLE or bool(squash(text)))
+
+
 def block_lines(root: LexborNode) -> list[str]:
     """Text lines of `root`: one per block element or <br>-separated run; inline text stays joined."""
     lines: list[str] = []

@@ -12,6 +12,7 @@ log = logging.getLogger(__name__)
 
 _MAX_JSONLD = 1_000_000
 _AUTHOR_KEYS = frozenset({"author", "article:author", "dable:author", "byl", "dc.creator", "sailthru.author"})
+_META_OR_JSONLD = 'meta, script[type="application/ld+json"]'
 _ARTICLE_TYPES = ("Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting")
 
 
@@ -67,7 +68,10 @@ def read_meta(tree: LexborHTMLParser) -> PageMeta:
     """Collect <meta> tags and the first JSON-LD article object."""
     meta: dict[str, str] = {}
     meta_authors: list[str] = []
-    for node in tree.css("meta")[:400]:
+    found = tree.css(_META_OR_JSONLD)  # one pass over the page for both
+    metas = [n for n in found if n.tag == "meta"][:400]
+    scripts = [n for n in found if n.tag == "script"][:20]
+    for node in metas:
         attrs = node.attributes
         key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
         content = attrs.get("content")
@@ -78,7 +82,7 @@ def read_meta(tree: LexborHTMLParser) -> PageMeta:
                 meta_authors.append(content.strip())
     headline = published = body = None
     authors: list[str] = []
-    for node in tree.css('script[type="application/ld+json"]')[:20]:
+    for node in scripts:
         raw = node.text(deep=True) or ""
         if not raw.strip() or len(raw) > _MAX_JSONLD:
             continue

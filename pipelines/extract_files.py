@@ -9,6 +9,7 @@ pages needs it, so hosts whose pages all match a profile cost no second parse.
 from __future__ import annotations
 
 import re
+from codecs import BOM_UTF8
 from collections.abc import Iterable, Iterator
 from html import unescape
 from pathlib import Path
@@ -39,14 +40,17 @@ def _page_url(html: str, path: Path) -> str:
     return path.resolve().as_uri()
 
 
-def _read(path: Path, url: str | None) -> tuple[str, str] | str:
-    """(html, page URL), or the error message when the file cannot be read."""
+def _read(path: Path, url: str | None) -> tuple[str, str, bytes | None] | str:
+    """(html, page URL, the file's bytes when they are exactly `html` in UTF-8, else None),
+    or the error message when the file cannot be read."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return f"cannot read file: {exc.strerror}"
-    html, _encoding = decode_body(raw)
-    return html, url or _page_url(html, path)
+    html, encoding = decode_body(raw)
+    # Strict UTF-8 without a BOM (a lossy decode leaves U+FFFD): the parser can take the bytes as they are.
+    utf8 = raw if encoding == "utf-8" and not raw.startswith(BOM_UTF8) and "\ufffd" not in html else None
+    return html, url or _page_url(html, path), utf8
 
 
 class _OnDemandLearner(BoilerplateLearner):
@@ -59,7 +63,7 @@ class _OnDemandLearner(BoilerplateLearner):
     """
 
     def __init__(self, per_host: dict[str, list[tuple[str, Path]]], url: str | None,
-                 cache: dict[Path, tuple[str, str]]) -> None:
+                 cache: dict[Path, tuple[str, str, bytes | None]]) -> None:
         super().__init__()
         # host -> its distinct (page URL, file), not yet observed; hosts with too few pages learn nothing
         self._pending = {host: todo for host, todo in per_host.items() if len(todo) >= self.min_pages}
@@ -89,7 +93,7 @@ class _OnDemandLearner(BoilerplateLearner):
 
 
 def learn_boilerplate(paths: Iterable[Path], url: str | None = None,
-                      cache: dict[Path, tuple[str, str]] | None = None) -> BoilerplateLearner:
+                      cache: dict[Path, tuple[str, str, bytes | None]] | None = None) -> BoilerplateLearner:
     """Pass 1: count the blocks of every distinct page of every host with enough pages.
 
     `cache` (optional) receives the decoded pages, up to _CACHE_CHARS in all, for pass 2.
@@ -100,7 +104,7 @@ def learn_boilerplate(paths: Iterable[Path], url: str | None = None,
 
 
 def _plan_learning(paths: Iterable[Path], url: str | None,
-                   cache: dict[Path, tuple[str, str]]) -> _OnDemandLearner:
+                   cache: dict[Path, tuple[str, str, bytes | None]]) -> _OnDemandLearner:
     """Read every file once (into `cache`, up to _CACHE_CHARS) and list each host's distinct pages."""
     pages: dict[str, tuple[Path, str]] = {}  # URL -> (file, host): a page repeated counts once
     cached = 0
@@ -108,9 +112,10 @@ def _plan_learning(paths: Iterable[Path], url: str | None,
         got = _read(path, url)
         if isinstance(got, str):
             continue
-        if cached + len(got[0]) <= _CACHE_CHARS:
+        size = len(got[0]) + len(got[2] or b"")
+        if cached + size <= _CACHE_CHARS:
             cache[path] = got
-            cached += len(got[0])
+            cached += size
         host = host_of(got[1])
         if host and got[1] not in pages:
             pages[got[1]] = (path, host)
@@ -130,27 +135,28 @@ def extract_files(paths: Iterable[Path], url: str | None = None) -> Iterator[dic
     if len(paths) < 2:
         yield from (extract_file(path, url) for path in paths)
         return
-    cache: dict[Path, tuple[str, str]] = {}
+    cache: dict[Path, tuple[str, str, bytes | None]] = {}
     learner = _plan_learning(paths, url, cache)
     for path in paths:
         yield extract_file(path, url, learner=learner, page=cache.get(path))
 
 
 def extract_file(path: Path, url: str | None = None, *, learner: BoilerplateLearner | None = None,
-                 page: tuple[str, str] | None = None) -> dict[str, object]:
+                 page: tuple[str, str] | tuple[str, str, bytes | None] | None = None) -> dict[str, object]:
     """Extract one saved page. Failures come back as {"file", "error"}, never as an exception.
 
-    `page`: the file's (html, page URL) when already read.
+    `page`: the file's (html, page URL[, its UTF-8 bytes]) when already read.
     """
     result: dict[str, object] = {"file": str(path)}
     got = page or _read(path, url)
     if isinstance(got, str):
         result["error"] = got
         return result
-    html, page_url = got
+    html, page_url = got[0], got[1]
+    utf8 = got[2] if len(got) > 2 else None
     result["url"] = page_url
     try:
-        article = normalize_article(extract(html, page_url, learner=learner))
+        article = normalize_article(extract(html, page_url, learner=learner, utf8=utf8))
     except CorpusError as exc:
         result["error"] = str(exc)
         return result

@@ -56,16 +56,16 @@ _AD_MARKER = re.compile(r"\$\$[A-Z_]{2,30}\$\$")
 
 def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at: datetime | None,
         profile: str | None, source: str, learner: BoilerplateLearner | None = None,
-        observe: bool = False) -> Article:
+        observe: bool = False, utf8: bytes | None = None) -> Article:
     if not isinstance(html, str):
         html = bytes(html).decode("utf-8", "replace") if isinstance(html, bytes | bytearray) else ""
     if not html or html.isspace():  # `not html.strip()` without copying a big page
         raise ExtractError(url, "empty page")
     if len(html) > MAX_HTML_CHARS:
-        html = html[:MAX_HTML_CHARS]
+        html, utf8 = html[:MAX_HTML_CHARS], None
     if profile is not None and profile not in profiles:
         raise ExtractError(url, f"unknown profile {profile!r}")
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(utf8 if isinstance(utf8, bytes) else html)  # utf8 == html.encode(): no copy
     if learner is not None and observe:
         learner.observe_tree(tree, url)
     meta = read_meta(tree)
@@ -237,11 +237,14 @@ def _container(tree: LexborHTMLParser, prof: SiteProfile | None, skip: Callable[
 def _take_captions(container: LexborNode, prof: SiteProfile | None) -> list[str]:
     selectors = ", ".join((prof.captions if prof else ()) + COMMON_CAPTIONS)
     captions: list[str] = []
-    for node in container.css(selectors)[:200]:
+    found = container.css(selectors)
+    for node in found[:200]:
         text = node_text(node).lstrip("▲△ ").strip()
         if text and not any(text in c for c in captions):
             captions.append(text)
-    remove_all(container, selectors)
+    for node in found:  # as remove_all(container, selectors), without matching the subtree again
+        if node.parent is not None:
+            node.decompose()
     return captions
 
 

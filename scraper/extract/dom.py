@@ -58,12 +58,12 @@ def block_lines(root: LexborNode) -> list[str]:
                 lines.append(text)
 
     root_id = root.mem_id
-    node = root.child
+    node: LexborNode | None = root.child
     seen = 0
-    while node is not None and seen < MAX_NODES:
+    while node is not None and seen < MAX_NODES:  # each step asks lexbor once per link it follows
         seen += 1
         tag = node.tag
-        descend = False
+        child = None
         if tag == "-text":
             buf.append(node.text_content or "")
         elif tag == "br":
@@ -71,19 +71,19 @@ def block_lines(root: LexborNode) -> list[str]:
         elif tag not in SKIP_TAGS and tag is not None and not tag.startswith("-"):
             if tag in BLOCK_TAGS:
                 flush()
-            descend = node.child is not None
-        if descend:
-            node = node.child
+            child = node.child
+        if child is not None:
+            node = child
             continue
-        while node is not None and node.next is None:
+        nxt = node.next
+        while nxt is None:  # climb to the next sibling of the nearest ancestor that has one
             node = node.parent
             if node is None or node.mem_id == root_id:
-                node = None
                 break
             if node.tag in BLOCK_TAGS:
                 flush()
-        if node is not None:
-            node = node.next
+            nxt = node.next
+        node = nxt
     flush()
     return lines
 

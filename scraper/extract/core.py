@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -125,9 +125,18 @@ def _refused(tree: LexborHTMLParser, prof: SiteProfile | None) -> bool:
     return body is not None and body.tag == "body" and "print(" in (body.attributes.get("onload") or "")
 
 
+def _matches(tree: LexborHTMLParser | LexborNode, selector: str, limit: int = 5) -> Iterator[LexborNode]:
+    """`tree.css(selector)[:limit]`, lazily: the first match alone stops at it, and most callers need no more."""
+    first = tree.css_first(selector)
+    if first is None:
+        return
+    yield first
+    yield from tree.css(selector)[1:limit]
+
+
 def _first_text(tree: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> str:
     for sel in selectors:
-        for node in tree.css(sel)[:5]:
+        for node in _matches(tree, sel):
             text = node_text(node)
             if text:
                 return text
@@ -168,7 +177,7 @@ def _published_visible(tree: LexborHTMLParser, prof: SiteProfile | None,
                        container: LexborNode | None) -> datetime | None:
     if prof is not None:
         for sel in prof.published:
-            for node in tree.css(sel)[:5]:
+            for node in _matches(tree, sel):
                 attrs = node.attributes
                 for attr in ("datetime", "content", "data-published-time", "data-date-time"):
                     value = parse_datetime(attrs.get(attr))
@@ -266,7 +275,7 @@ def _authors(tree: LexborHTMLParser, prof: SiteProfile | None, meta: PageMeta, c
             return names
     if prof is not None:
         for sel in prof.byline:
-            for node in tree.css(sel)[:5]:
+            for node in _matches(tree, sel):
                 text = node_text(node)
                 names = parse_byline(text) or parse_name_list(text)
                 if names:

@@ -11,6 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 log = logging.getLogger(__name__)
 
 _MAX_JSONLD = 1_000_000
+_JSON = json.JSONDecoder(strict=False)  # json.loads(…, strict=False) builds a new one per call
 _AUTHOR_KEYS = frozenset({"author", "article:author", "dable:author", "byl", "dc.creator", "sailthru.author"})
 _META_OR_JSONLD = 'meta, script[type="application/ld+json"]'
 _ARTICLE_TYPES = ("Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting")
@@ -87,7 +88,7 @@ def read_meta(tree: LexborHTMLParser) -> PageMeta:
         if not raw.strip() or len(raw) > _MAX_JSONLD:
             continue
         try:
-            data = json.loads(raw, strict=False)
+            data = _JSON.decode(raw)
         except (ValueError, RecursionError):
             continue
         for obj in _article_objects(data):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from scraper.errors import ExtractError, MissingField
 from scraper.extract import BoilerplateLearner, extract
+from scraper.extract.dom import too_deep
 
 PROSE = "가온시는 바이오 인재를 기르는 실습 과정을 새로 열었다고 밝혔다. 참여 기업은 다섯 곳이다."
 
@@ -107,6 +108,26 @@ def test_deep_nesting(depth: int) -> None:
     with _hang_guard():
         article = extract(nested_page(depth), "https://example.kr/a/1")
     assert article.body.count(PROSE) == 3
+
+
+@pytest.mark.parametrize("tag", ["div", "SECTION", "Blockquote"])
+def test_pathological_nesting_is_refused_before_parsing(tag: str) -> None:
+    """100,000 nested blocks would keep the HTML parser busy for minutes (its work grows with depth²)."""
+    html = _article(f"<{tag} class='x'>" * 100_000 + f"<p>{PROSE}</p>" * 3 + f"</{tag}>" * 100_000)
+    with _hang_guard(), pytest.raises(ExtractError, match="nested more than"):
+        extract(html, "https://example.kr/a/1")
+    learner = BoilerplateLearner()
+    with _hang_guard():
+        assert learner.observe(html, "https://example.kr/a/1") is False
+
+
+def test_deep_inline_nesting_is_not_refused() -> None:
+    """Inline elements nest deep without the quadratic cost, and a flat 20 MB page is not deep."""
+    html = _article("<div>" + "<span>" * 60_000 + f"{PROSE}<br>" * 3 + "</span>" * 60_000 + "</div>")
+    with _hang_guard():
+        article = extract(html, "https://example.kr/a/1")
+    assert article.body.count(PROSE) == 3
+    assert not too_deep(huge_page())
 
 
 def test_huge_page_is_handled() -> None:

@@ -24,7 +24,7 @@ from scraper.extract import generic
 from scraper.extract.boilerplate import clean_lines
 from scraper.extract.bylines import dateline_names, parse_byline, parse_name_list
 from scraper.extract.dates import find_published, parse_datetime
-from scraper.extract.dom import ALWAYS_DROP, block_lines, has_text, node_text, remove_all, squash
+from scraper.extract.dom import ALWAYS_DROP, MAX_NESTING, block_lines, has_text, node_text, remove_all, squash, too_deep
 from scraper.extract.embedded import fragment, json_string_body, read_embedded
 from scraper.extract.learn import BoilerplateLearner, drop_learned
 from scraper.extract.metadata import PageMeta, read_meta
@@ -65,6 +65,8 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
         html, utf8 = html[:MAX_HTML_CHARS], None
     if profile is not None and profile not in profiles:
         raise ExtractError(url, f"unknown profile {profile!r}")
+    if too_deep(html):  # parsing it would take minutes
+        raise ExtractError(url, f"page nested more than {MAX_NESTING} elements deep")
     tree = LexborHTMLParser(utf8 if isinstance(utf8, bytes) else html)  # utf8 == html.encode(): no copy
     if learner is not None and observe:
         learner.observe_tree(tree, url)

@@ -47,7 +47,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.boilerplate import is_signoff
-from scraper.extract.dom import block_lines
+from scraper.extract.dom import block_lines, too_deep
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class BoilerplateLearner:
     def observe(self, html: str, url: str) -> bool:
         """Count the blocks of one page. False when the page was already counted (or has no host)."""
         host = host_of(url)
-        if not host or url in self.hosts.get(host, _Host()).page_keys:
+        if not host or url in self.hosts.get(host, _Host()).page_keys or too_deep(html):
             return False
         tree = LexborHTMLParser(html)
         return self.observe_tree(tree, url)

@@ -127,7 +127,7 @@ def test_deep_inline_nesting_is_not_refused() -> None:
     with _hang_guard():
         article = extract(html, "https://example.kr/a/1")
     assert article.body.count(PROSE) == 3
-    assert not too_deep(huge_page())
+    assert not too_deep(huge_page().encode())
 
 
 def test_huge_page_is_handled() -> None:

@@ -65,9 +65,11 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
         html, utf8 = html[:MAX_HTML_CHARS], None
     if profile is not None and profile not in profiles:
         raise ExtractError(url, f"unknown profile {profile!r}")
-    if too_deep(html):  # parsing it would take minutes
+    # The parser's own input: it encodes text exactly so (selectolax: UTF-8, errors="ignore").
+    data = utf8 if isinstance(utf8, bytes) else html.encode("utf-8", "ignore")
+    if too_deep(data):  # parsing it would take minutes
         raise ExtractError(url, f"page nested more than {MAX_NESTING} elements deep")
-    tree = LexborHTMLParser(utf8 if isinstance(utf8, bytes) else html)  # utf8 == html.encode(): no copy
+    tree = LexborHTMLParser(data)
     if learner is not None and observe:
         learner.observe_tree(tree, url)
     meta = read_meta(tree)

@@ -114,9 +114,12 @@ class BoilerplateLearner:
     def observe(self, html: str, url: str) -> bool:
         """Count the blocks of one page. False when the page was already counted (or has no host)."""
         host = host_of(url)
-        if not host or url in self.hosts.get(host, _Host()).page_keys or too_deep(html):
+        if not host or url in self.hosts.get(host, _Host()).page_keys:
             return False
-        tree = LexborHTMLParser(html)
+        data = html.encode("utf-8", "ignore")  # what the parser would feed lexbor anyway
+        if too_deep(data):
+            return False
+        tree = LexborHTMLParser(data)
         return self.observe_tree(tree, url)
 
     def observe_tree(self, tree: LexborHTMLParser, url: str) -> bool:

@@ -10,6 +10,8 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# bytecode up front: with PYTHONDONTWRITEBYTECODE set, every command would recompile the sources
+	$(BIN)/python -m compileall -q scraper pipelines demo > /dev/null
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from pipelines.cli_archive import archive_options, with_archive
 from pipelines.progress import phase_progress
@@ -106,6 +104,9 @@ def main() -> None:
 # -- crawl / demo ------------------------------------------------------------------------------
 
 def _summary_table(stats: CrawlStats) -> None:
+    from rich.console import Console  # rich loads in ~50 ms: only commands that print tables pay for it
+    from rich.table import Table
+
     data = stats.to_dict()
     table = Table(title=f"crawl run {stats.run_id} — {data['seconds']} s")
     for col in ("source", "fetched", "new", "duplicates", "skipped", "failures"):
@@ -402,6 +403,9 @@ def stats(db: Path, quiet: bool, verbose: bool, as_json: bool) -> None:
         if as_json:
             _print_json(data)
             return 0
+        from rich.console import Console
+        from rich.table import Table
+
         console = Console()
         console.print(f"articles {data['articles']}, unique {data['unique_articles']}, "
                       f"duplicates {data['duplicates']}, clusters with copies {data['clusters_with_copies']}")

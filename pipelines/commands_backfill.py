@@ -6,8 +6,6 @@ import os
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from pipelines.cli import _guard, _print_json, _setup_logging, common, json_option
 from pipelines.progress import phase_progress
@@ -77,6 +75,9 @@ def backfill(inputs: tuple[str, ...], out: Path, engine: str, address: str | Non
 
 
 def _backfill_table(data: dict[str, object]) -> None:
+    from rich.console import Console  # imported here: commands that print no table skip loading rich
+    from rich.table import Table
+
     table = Table(title=f"backfill ({data['engine']}, {data['workers']} workers) — {data['seconds']} s")
     table.add_column("")
     table.add_column("count", justify="right")

@@ -1,13 +1,15 @@
 """`newscorpus extract`: the pipeline's own extractor over saved HTML files, one result per file.
 
-Given several files of one host, `extract_files` learns that host's boilerplate first (two passes:
+Given several files of one host, `extract_files` learns that host's boilerplate (two passes:
 observe every page, then extract; see scraper/extract/learn.py) — blocks repeated across the
-pages are dropped from pages that no profile matches.
+pages are dropped from pages that no profile matches. A host is observed only when one of its
+pages needs it, so hosts whose pages all match a profile cost no second parse.
 """
 
 from __future__ import annotations
 
 import re
+from codecs import BOM_UTF8
 from collections.abc import Iterable, Iterator
 from html import unescape
 from pathlib import Path
@@ -38,72 +40,123 @@ def _page_url(html: str, path: Path) -> str:
     return path.resolve().as_uri()
 
 
-def _read(path: Path, url: str | None) -> tuple[str, str] | str:
-    """(html, page URL), or the error message when the file cannot be read."""
+def _read(path: Path, url: str | None) -> tuple[str, str, bytes | None] | str:
+    """(html, page URL, the file's bytes when they are exactly `html` in UTF-8, else None),
+    or the error message when the file cannot be read."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return f"cannot read file: {exc.strerror}"
-    html, _encoding = decode_body(raw)
-    return html, url or _page_url(html, path)
+    html, encoding = decode_body(raw)
+    # Strict UTF-8 without a BOM (a lossy decode leaves U+FFFD): the parser can take the bytes as they are.
+    utf8 = raw if encoding == "utf-8" and not raw.startswith(BOM_UTF8) and "\ufffd" not in html else None
+    return html, url or _page_url(html, path), utf8
+
+
+class _OnDemandLearner(BoilerplateLearner):
+    """A learner that counts a host's pages only when a page of that host first needs it.
+
+    Only pages no profile matches consult the learner (`learner.knows(url)`), so hosts whose pages
+    all match a profile are never observed: the second parse of each of their pages is saved. The
+    counts of a host, once observed, are exactly those of observing all its pages up front (hosts
+    are counted independently, in the same page order).
+    """
+
+    def __init__(self, per_host: dict[str, list[tuple[str, Path]]], url: str | None,
+                 cache: dict[Path, tuple[str, str, bytes | None]]) -> None:
+        super().__init__()
+        # host -> its distinct (page URL, file), not yet observed; hosts with too few pages learn nothing
+        self._pending = {host: todo for host, todo in per_host.items() if len(todo) >= self.min_pages}
+        self._url = url
+        self._cache = cache
+
+    def observe_all(self) -> None:
+        for host in list(self._pending):
+            self._observe_host(host)
+
+    def _observe_host(self, host: str) -> None:
+        todo = self._pending.pop(host, None)
+        for page_url, path in todo or ():
+            got = self._cache.get(path) or _read(path, self._url)
+            if isinstance(got, tuple):
+                self.observe(got[0], page_url)
+
+    def knows(self, url: str) -> bool:
+        if self._pending:
+            self._observe_host(host_of(url))
+        return BoilerplateLearner.knows(self, url)
+
+    def is_boilerplate(self, url: str, text: str) -> bool:
+        if self._pending:
+            self._observe_host(host_of(url))
+        return BoilerplateLearner.is_boilerplate(self, url, text)
 
 
 def learn_boilerplate(paths: Iterable[Path], url: str | None = None,
-                      cache: dict[Path, tuple[str, str]] | None = None) -> BoilerplateLearner:
+                      cache: dict[Path, tuple[str, str, bytes | None]] | None = None) -> BoilerplateLearner:
     """Pass 1: count the blocks of every distinct page of every host with enough pages.
 
     `cache` (optional) receives the decoded pages, up to _CACHE_CHARS in all, for pass 2.
     """
-    learner = BoilerplateLearner()
+    learner = _plan_learning(paths, url, {} if cache is None else cache)
+    learner.observe_all()
+    return learner
+
+
+def _plan_learning(paths: Iterable[Path], url: str | None,
+                   cache: dict[Path, tuple[str, str, bytes | None]]) -> _OnDemandLearner:
+    """Read every file once (into `cache`, up to _CACHE_CHARS) and list each host's distinct pages."""
     pages: dict[str, tuple[Path, str]] = {}  # URL -> (file, host): a page repeated counts once
     cached = 0
     for path in dict.fromkeys(paths):
         got = _read(path, url)
         if isinstance(got, str):
             continue
-        if cache is not None and cached + len(got[0]) <= _CACHE_CHARS:
+        size = len(got[0]) + len(got[2] or b"")
+        if cached + size <= _CACHE_CHARS:
             cache[path] = got
-            cached += len(got[0])
-        if host_of(got[1]) and got[1] not in pages:
-            pages[got[1]] = (path, host_of(got[1]))
-    per_host: dict[str, int] = {}
-    for _path, host in pages.values():
-        per_host[host] = per_host.get(host, 0) + 1
+            cached += size
+        host = host_of(got[1])
+        if host and got[1] not in pages:
+            pages[got[1]] = (path, host)
+    per_host: dict[str, list[tuple[str, Path]]] = {}
     for page_url, (path, host) in pages.items():
-        if per_host[host] >= learner.min_pages:
-            got = (cache or {}).get(path) or _read(path, url)
-            if isinstance(got, tuple):
-                learner.observe(got[0], page_url)
-    return learner
+        per_host.setdefault(host, []).append((page_url, path))
+    return _OnDemandLearner(per_host, url, cache)
 
 
 def extract_files(paths: Iterable[Path], url: str | None = None) -> Iterator[dict[str, object]]:
-    """Extract several saved pages (two passes: learn each host's boilerplate, then extract)."""
+    """Extract several saved pages (two passes: learn each host's boilerplate, then extract).
+
+    A host's pages are observed only once one of them turns out to need the learner (no profile
+    matched it); the result is the same as observing every page first.
+    """
     paths = list(paths)
     if len(paths) < 2:
         yield from (extract_file(path, url) for path in paths)
         return
-    cache: dict[Path, tuple[str, str]] = {}
-    learner = learn_boilerplate(paths, url, cache)
+    cache: dict[Path, tuple[str, str, bytes | None]] = {}
+    learner = _plan_learning(paths, url, cache)
     for path in paths:
         yield extract_file(path, url, learner=learner, page=cache.get(path))
 
 
 def extract_file(path: Path, url: str | None = None, *, learner: BoilerplateLearner | None = None,
-                 page: tuple[str, str] | None = None) -> dict[str, object]:
+                 page: tuple[str, str] | tuple[str, str, bytes | None] | None = None) -> dict[str, object]:
     """Extract one saved page. Failures come back as {"file", "error"}, never as an exception.
 
-    `page`: the file's (html, page URL) when already read.
+    `page`: the file's (html, page URL[, its UTF-8 bytes]) when already read.
     """
     result: dict[str, object] = {"file": str(path)}
     got = page or _read(path, url)
     if isinstance(got, str):
         result["error"] = got
         return result
-    html, page_url = got
+    html, page_url = got[0], got[1]
+    utf8 = got[2] if len(got) > 2 else None
     result["url"] = page_url
     try:
-        article = normalize_article(extract(html, page_url, learner=learner))
+        article = normalize_article(extract(html, page_url, learner=learner, utf8=utf8))
     except CorpusError as exc:
         result["error"] = str(exc)
         return result

@@ -13,6 +13,7 @@ from scraper.urls import canonical_url
 
 KST = timezone(timedelta(hours=9), "KST")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000\ufeff]+")
+_SPACE_CHARS = "\t\u00a0" + "".join(map(chr, range(0x2000, 0x200C))) + "\u3000\ufeff"  # _SPACES but " "
 _HOST = re.compile(r"[\w.-]+")  # letters (IDN), digits, dots, hyphens: anything else is not a host
 _MIN_REPEAT_CHARS = 20  # shorter repeated lines (e.g. "사진") are left alone
 
@@ -22,7 +23,10 @@ def normalize_text(text: str) -> str:
 
     NFC matters: some CMSs emit decomposed Hangul jamo (NFD), which breaks dedup hashes and search.
     """
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in unicodedata.normalize("NFC", text).split("\n"))
+    text = unicodedata.normalize("NFC", text)
+    if "  " in text or any(ch in text for ch in _SPACE_CHARS):  # else _SPACES would change nothing
+        text = _SPACES.sub(" ", text)  # never spans lines: "\n" is not in the class
+    return "\n".join(line.strip() for line in text.split("\n"))
 
 
 def normalize_body(body: str) -> str:

@@ -6,9 +6,10 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:  # rich itself is imported only when a bar is shown (it costs ~50 ms of start-up)
+    from rich.progress import Progress, TaskID
 
 
 def wanted(quiet: bool) -> bool:
@@ -35,6 +36,9 @@ def phase_progress(quiet: bool) -> Iterator[PhaseProgress]:
     if not wanted(quiet):
         yield PhaseProgress(None)
         return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     progress = Progress(TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=Console(stderr=True), transient=False)
     with progress:

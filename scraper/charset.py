@@ -19,8 +19,6 @@ from __future__ import annotations
 import codecs
 import re
 
-from charset_normalizer import from_bytes
-
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.\-]+)["']""", re.I)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
@@ -110,6 +108,8 @@ def decode_body(body: bytes, content_type: str | None = None, override: str | No
     lossy = body.decode("utf-8", errors="replace")
     if lossy.count("\ufffd") <= _FEW_BAD_BYTES:
         return lossy, "utf-8"
+    from charset_normalizer import from_bytes  # the last resort; importing it costs ~25 ms of start-up
+
     best = from_bytes(body).best()
     if best is not None:
         codec = normalize_label(best.encoding) or best.encoding

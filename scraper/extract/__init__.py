@@ -26,12 +26,15 @@ __all__ = ["PROFILES", "BoilerplateLearner", "SiteProfile", "extract"]
 
 
 def extract(html: str, url: str, *, fetched_at: datetime | None = None, profile: str | None = None,
-            source: str = "", learner: BoilerplateLearner | None = None, observe: bool = False) -> Article:
+            source: str = "", learner: BoilerplateLearner | None = None, observe: bool = False,
+            utf8: bytes | None = None) -> Article:
     """Extract the article in `html` (already decoded text) fetched from `url`.
 
     `learner` (see learn.py) holds blocks learned as boilerplate per host; only pages no profile
     matches use it. `observe=True` also counts this page into the learner first (one parse: the
     crawl's way; `newscorpus extract` observes every file before extracting any).
+    `utf8`: the page as UTF-8 bytes, exactly `html.encode()`, when the caller holds them anyway (the
+    raw response of a UTF-8 page): the parser reads them instead of re-encoding `html`.
 
     Raises:
         MissingField: the page has no title or no body.
@@ -39,7 +42,7 @@ def extract(html: str, url: str, *, fetched_at: datetime | None = None, profile:
     """
     try:
         return run(html, url, PROFILES, fetched_at=fetched_at, profile=profile, source=source, learner=learner,
-                   observe=observe)
+                   observe=observe, utf8=utf8)
     except (ValueError, TypeError, IndexError, KeyError, RecursionError, UnicodeError, OverflowError) as e:
         # A parser edge case on hostile input must not crash a crawl; it is logged as a bug.
         log.warning("extraction failed unexpectedly for %s: %r", url, e)

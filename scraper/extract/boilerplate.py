@@ -18,6 +18,10 @@ _COPYRIGHT = re.compile(
     r"AI\s*학습\s*(?:및\s*)?(?:활용|이용)\s*금지",
     re.IGNORECASE,
 )
+# Every _COPYRIGHT match holds one of these: Copyright and All rights reserved an r or R (re.IGNORECASE
+# folds no other character to r), "(c)" either case. A line with none of them cannot match, and
+# substring tests cost a fraction of the case-insensitive search.
+_COPYRIGHT_HINTS = ("저작권자", "무단", "배포", "ⓒ", "Ⓒ", "©", "학습", "(c)", "(C)", "r", "R")
 _PROMO = re.compile(r"^\s*(?:▶|☞|▷|■\s*관련|◆\s*관련|<\s*관련|\[\s*관련)")
 _TIP_LINE = re.compile(  # tip solicitations: "… 제보를 기다립니다", "제보는 카카오톡 …", "기사제보: …"
     r"제보를?\s*기다립니다\.?$|^\W*(?:기사\s*)?제보\s*(?:는|하기)?\s*[:：]?\s*(?:카카오톡|이메일|전화|[\w.+-]+@)"
@@ -52,13 +56,20 @@ class CleanText:
 
 
 def _is_ui(line: str) -> bool:
+    if len(line) > 60:
+        return False
     words = line.replace("|", " ").replace("·", " ").split()
-    return bool(words) and len(line) <= 60 and all(w in _UI_WORDS for w in words)
+    return bool(words) and all(w in _UI_WORDS for w in words)
+
+
+def _may_be_copyright(line: str) -> bool:
+    return any(hint in line for hint in _COPYRIGHT_HINTS)
 
 
 def is_boilerplate(line: str) -> bool:
     """A line that is never article prose, wherever it appears."""
-    if len(line) <= _RUN_LEN and (_COPYRIGHT.search(line) or _TIP_LINE.search(line)):
+    if len(line) <= _RUN_LEN and ((_may_be_copyright(line) and _COPYRIGHT.search(line))
+                                  or ("제보" in line and _TIP_LINE.search(line))):
         return True
     return bool(_PROMO.match(line)) or _is_ui(line)
 

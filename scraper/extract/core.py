@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -24,7 +24,7 @@ from scraper.extract import generic
 from scraper.extract.boilerplate import clean_lines
 from scraper.extract.bylines import dateline_names, parse_byline, parse_name_list
 from scraper.extract.dates import find_published, parse_datetime
-from scraper.extract.dom import ALWAYS_DROP, block_lines, node_text, remove_all, squash
+from scraper.extract.dom import ALWAYS_DROP, MAX_NESTING, block_lines, has_text, node_text, remove_all, squash, too_deep
 from scraper.extract.embedded import fragment, json_string_body, read_embedded
 from scraper.extract.learn import BoilerplateLearner, drop_learned
 from scraper.extract.metadata import PageMeta, read_meta
@@ -56,24 +56,27 @@ _AD_MARKER = re.compile(r"\$\$[A-Z_]{2,30}\$\$")
 
 def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at: datetime | None,
         profile: str | None, source: str, learner: BoilerplateLearner | None = None,
-        observe: bool = False) -> Article:
+        observe: bool = False, utf8: bytes | None = None) -> Article:
     if not isinstance(html, str):
         html = bytes(html).decode("utf-8", "replace") if isinstance(html, bytes | bytearray) else ""
-    if not html.strip():
+    if not html or html.isspace():  # `not html.strip()` without copying a big page
         raise ExtractError(url, "empty page")
     if len(html) > MAX_HTML_CHARS:
-        html = html[:MAX_HTML_CHARS]
+        html, utf8 = html[:MAX_HTML_CHARS], None
     if profile is not None and profile not in profiles:
         raise ExtractError(url, f"unknown profile {profile!r}")
-    tree = LexborHTMLParser(html)
+    # The parser's own input: it encodes text exactly so (selectolax: UTF-8, errors="ignore").
+    data = utf8 if isinstance(utf8, bytes) else html.encode("utf-8", "ignore")
+    if too_deep(data):  # parsing it would take minutes
+        raise ExtractError(url, f"page nested more than {MAX_NESTING} elements deep")
+    tree = LexborHTMLParser(data)
     if learner is not None and observe:
         learner.observe_tree(tree, url)
     meta = read_meta(tree)
     prof = profiles[profile] if profile is not None else detect_profile(url, tree, profiles)
     learned = learner if learner is not None and prof is None and learner.knows(url) else None
 
-    refusal = tree.css_first(", ".join((*NOT_ARTICLE, *(prof.not_article if prof else ()))))
-    if refusal is not None:
+    if _refused(tree, prof):
         raise ExtractError(url, "not an article (print view, archive or static page)")
     title = _title(tree, prof, meta)
     if not title:
@@ -118,9 +121,26 @@ def run(html: str, url: str, profiles: Mapping[str, SiteProfile], *, fetched_at:
     return article
 
 
+def _refused(tree: LexborHTMLParser, prof: SiteProfile | None) -> bool:
+    """A print view (NOT_ARTICLE) or a page the profile marks as not an article."""
+    if prof is not None and prof.not_article:
+        return tree.css_first(", ".join((*NOT_ARTICLE, *prof.not_article))) is not None
+    body = tree.body  # a document has one <body>: read its onload instead of matching the whole tree
+    return body is not None and body.tag == "body" and "print(" in (body.attributes.get("onload") or "")
+
+
+def _matches(tree: LexborHTMLParser | LexborNode, selector: str, limit: int = 5) -> Iterator[LexborNode]:
+    """`tree.css(selector)[:limit]`, lazily: the first match alone stops at it, and most callers need no more."""
+    first = tree.css_first(selector)
+    if first is None:
+        return
+    yield first
+    yield from tree.css(selector)[1:limit]
+
+
 def _first_text(tree: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> str:
     for sel in selectors:
-        for node in tree.css(sel)[:5]:
+        for node in _matches(tree, sel):
             text = node_text(node)
             if text:
                 return text
@@ -161,7 +181,7 @@ def _published_visible(tree: LexborHTMLParser, prof: SiteProfile | None,
                        container: LexborNode | None) -> datetime | None:
     if prof is not None:
         for sel in prof.published:
-            for node in tree.css(sel)[:5]:
+            for node in _matches(tree, sel):
                 attrs = node.attributes
                 for attr in ("datetime", "content", "data-published-time", "data-date-time"):
                     value = parse_datetime(attrs.get(attr))
@@ -208,11 +228,11 @@ def _container(tree: LexborHTMLParser, prof: SiteProfile | None, skip: Callable[
     if prof is not None:
         for sel in prof.body:
             node = tree.css_first(sel)
-            if node is not None and node_text(node):
+            if has_text(node):
                 return node, True
         if embedded is not None and embedded.body_html.strip():
             node = fragment(embedded.body_html)
-            if node is not None and node_text(node):
+            if has_text(node):
                 return node, True
         if prof.json_body_keys:
             node = json_string_body(tree, prof.json_body_keys)
@@ -230,11 +250,14 @@ def _container(tree: LexborHTMLParser, prof: SiteProfile | None, skip: Callable[
 def _take_captions(container: LexborNode, prof: SiteProfile | None) -> list[str]:
     selectors = ", ".join((prof.captions if prof else ()) + COMMON_CAPTIONS)
     captions: list[str] = []
-    for node in container.css(selectors)[:200]:
+    found = container.css(selectors)
+    for node in found[:200]:
         text = node_text(node).lstrip("▲△ ").strip()
         if text and not any(text in c for c in captions):
             captions.append(text)
-    remove_all(container, selectors)
+    for node in found:  # as remove_all(container, selectors), without matching the subtree again
+        if node.parent is not None:
+            node.decompose()
     return captions
 
 
@@ -256,7 +279,7 @@ def _authors(tree: LexborHTMLParser, prof: SiteProfile | None, meta: PageMeta, c
             return names
     if prof is not None:
         for sel in prof.byline:
-            for node in tree.css(sel)[:5]:
+            for node in _matches(tree, sel):
                 text = node_text(node)
                 names = parse_byline(text) or parse_name_list(text)
                 if names:

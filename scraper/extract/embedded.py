@@ -37,7 +37,9 @@ def json_string_body(tree: LexborHTMLParser, keys: tuple[str, ...]) -> LexborNod
     """Body HTML serialized as a JSON string inside a <script> (client-rendered templates)."""
     best = ""
     for key in keys:
-        pattern = re.compile(r'"' + re.escape(key) + r'"\s*:\s*"((?:[^"\\]|\\.)*)"')
+        # Runs of plain characters at a time, possessively (a JSON string parses one way only): the same
+        # matches as (?:[^"\\]|\\.)*, ~3x faster on long strings and linear on an unterminated one.
+        pattern = re.compile(r'"' + re.escape(key) + r'"\s*:\s*"((?:[^"\\]++|\\.)*+)"')
         needle = f'"{key}"'
         for script in tree.css("script")[:300]:
             text = script.text(deep=True) or ""

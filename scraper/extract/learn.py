@@ -47,7 +47,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.boilerplate import is_signoff
-from scraper.extract.dom import block_lines
+from scraper.extract.dom import block_lines, too_deep
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,10 @@ class BoilerplateLearner:
         host = host_of(url)
         if not host or url in self.hosts.get(host, _Host()).page_keys:
             return False
-        tree = LexborHTMLParser(html)
+        data = html.encode("utf-8", "ignore")  # what the parser would feed lexbor anyway
+        if too_deep(data):
+            return False
+        tree = LexborHTMLParser(data)
         return self.observe_tree(tree, url)
 
     def observe_tree(self, tree: LexborHTMLParser, url: str) -> bool:

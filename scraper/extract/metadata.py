@@ -11,7 +11,9 @@ from selectolax.lexbor import LexborHTMLParser
 log = logging.getLogger(__name__)
 
 _MAX_JSONLD = 1_000_000
+_JSON = json.JSONDecoder(strict=False)  # json.loads(…, strict=False) builds a new one per call
 _AUTHOR_KEYS = frozenset({"author", "article:author", "dable:author", "byl", "dc.creator", "sailthru.author"})
+_META_OR_JSONLD = 'meta, script[type="application/ld+json"]'
 _ARTICLE_TYPES = ("Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting")
 
 
@@ -67,7 +69,10 @@ def read_meta(tree: LexborHTMLParser) -> PageMeta:
     """Collect <meta> tags and the first JSON-LD article object."""
     meta: dict[str, str] = {}
     meta_authors: list[str] = []
-    for node in tree.css("meta")[:400]:
+    found = tree.css(_META_OR_JSONLD)  # one pass over the page for both
+    metas = [n for n in found if n.tag == "meta"][:400]
+    scripts = [n for n in found if n.tag == "script"][:20]
+    for node in metas:
         attrs = node.attributes
         key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
         content = attrs.get("content")
@@ -78,12 +83,12 @@ def read_meta(tree: LexborHTMLParser) -> PageMeta:
                 meta_authors.append(content.strip())
     headline = published = body = None
     authors: list[str] = []
-    for node in tree.css('script[type="application/ld+json"]')[:20]:
+    for node in scripts:
         raw = node.text(deep=True) or ""
         if not raw.strip() or len(raw) > _MAX_JSONLD:
             continue
         try:
-            data = json.loads(raw, strict=False)
+            data = _JSON.decode(raw)
         except (ValueError, RecursionError):
             continue
         for obj in _article_objects(data):

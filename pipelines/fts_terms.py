@@ -30,7 +30,7 @@ def _split(word: str) -> list[str]:
     """unicode61's split of one folded word: runs of L*, N* and Co characters."""
     parts: list[str] = []
     run: list[str] = []
-    for ch in word.lower():
+    for ch in word:
         cat = unicodedata.category(ch)
         if cat[0] in "LN" or cat == "Co":
             run.append(ch)

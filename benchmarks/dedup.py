@@ -33,6 +33,7 @@ article-like synthetic Korean text at an N-article index.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sqlite3
@@ -157,6 +158,7 @@ class IndexResult:
     fill_s: float
     db_mb: float
     memory_mb: dict[str, float]
+    stored_at_start: int = 0  # articles in the index when the timing began (a kept index grows with each run)
 
 
 def timed_path(
@@ -261,6 +263,8 @@ def bench_index(
             [sys.executable, __file__, "--fill", str(db), str(size), str(seed), "--bands", str(cfg.bands)], check=True
         )
     fill_s = time.perf_counter() - t0
+    with contextlib.closing(sqlite3.connect(db)) as probe:
+        stored_at_start = int(probe.execute("SELECT count(*) FROM dedup_docs").fetchone()[0])
     per, commit_s, cpu_s, memory, planted, found, merges, final_s, final_n, pending0, open_s = timed_path(
         db, size, timed, cfg, seed, autocheckpoint, commit_every, merge_every, final_merge
     )
@@ -289,6 +293,7 @@ def bench_index(
         fill_s,
         db_mb,
         memory,
+        stored_at_start,
     )
     if not keep:
         for p in workdir.glob(f"index_{size}.db*"):
@@ -444,7 +449,8 @@ def main() -> None:
             if not args.json:
                 m = r.memory_mb
                 print(
-                    f"index {size:>9,}: insert+query {r.mean_ms:6.3f} ms/article mean, {r.median_ms:6.3f} median, "
+                    f"index {size:>9,} (stored at start {r.stored_at_start:,}): insert+query "
+                    f"{r.mean_ms:6.3f} ms/article mean, {r.median_ms:6.3f} median, "
                     f"{r.p95_ms:6.3f} p95 (queries+inserts {r.work_ms:6.3f}, commits {r.commit_ms:6.3f}; "
                     f"CPU {r.cpu_ms:6.3f}; {r.merges} merges of {r.merge_every:,} took {r.merge_s:.1f} s"
                     + (

@@ -42,7 +42,7 @@ def test_copies_are_found_in_either_tier(merged: bool) -> None:
     assert count(conn, "dedup_pending") == 2 and count(conn, "dedup_bands") == 0
     if merged:
         assert d._index.merge() == 2
-        assert count(conn, "dedup_pending") == 0 and count(conn, "temp.dedup_recent_bands") == 0
+        assert count(conn, "dedup_pending") == 0 and len(d._index._recent.body) == 0
         assert count(conn, "dedup_bands") > 0 and count(conn, "dedup_title_bands") > 0
     assert d.check("도서관 다시 문 열어", copy_of(LIBRARY)).match_id == 2
     assert d.check(CUT_TITLE, doc(CUT_DOWN)).match_id == 1  # via the headline channel
@@ -54,8 +54,13 @@ def test_a_merge_moves_every_row_and_keeps_the_candidates() -> None:
     d = Deduper(conn, DedupConfig())
     store(d, 1, doc(LONG_RELEASE), title=TITLE)
     store(d, 2, doc(LIBRARY), title="도서관 재개관")
-    recent = sorted(conn.execute("SELECT bucket, article_id FROM temp.dedup_recent_bands").fetchall())
-    recent_titles = sorted(conn.execute("SELECT bucket, article_id FROM temp.dedup_recent_title_bands").fetchall())
+    recent = sorted(conn.execute("SELECT j.value, article_id FROM dedup_pending, json_each(keys) AS j").fetchall())
+    recent_titles = sorted(
+        conn.execute("SELECT j.value, article_id FROM dedup_pending, json_each(title_keys) AS j").fetchall()
+    )
+    tier = d._index._recent
+    assert sorted(tier.body_pairs([b for b, _ in recent])) == recent  # the mirror holds the same pairs
+    assert sorted(tier.title_pairs([b for b, _ in recent_titles])) == recent_titles
     a = d._analyse("보도자료", copy_of(LIBRARY))
     before = d._index.candidates(a.buckets, 10)
     d._index.merge()
@@ -141,7 +146,7 @@ def test_a_schema_2_index_is_migrated_in_place(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     migrated = Deduper(conn, DedupConfig())
     conn.commit()
-    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("3",)
+    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("4",)
     assert {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall()) for t in tables} == before
     assert count(conn, "dedup_pending") == 0
     assert migrated.check("도서관 다시 문 열어", copy_of(LIBRARY)).match_id == 2

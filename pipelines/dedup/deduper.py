@@ -59,7 +59,9 @@ class Deduper:
         digest = hashlib.blake2b(repr(astuple(cfg)).encode(), digest_size=6).hexdigest()
         self.settings_version = f"{signature_settings}/{headline.SETTINGS}/{digest}"
         self._headlines = HeadlineHasher()
-        self._index = DedupIndex(conn, signature_settings, headline.SETTINGS, self._headlines.keys, merge_every)
+        self._index = DedupIndex(
+            conn, signature_settings, headline.SETTINGS, self._headlines.keys, merge_every, (cfg.bands, headline.BANDS)
+        )
         self._last: _Analysed | None = None
         # Stored verifier texts by article id, most recently used last: popular candidates (a
         # story's original, a beat's stock phrases) come up again and again.

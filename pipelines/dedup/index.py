@@ -14,8 +14,8 @@ Tables (created if missing):
 * ``dedup_title_bands`` — the headline LSH index (headline.py): one row per (headline bucket,
   article), the second candidate channel for trimmed copies that keep the release's headline.
 * ``dedup_pending`` — the recent tier (schema 3, `recent.py`): articles indexed since the last
-  merge, one appended row each; mirrored per connection in TEMP tables that the candidate
-  queries read together with the band tables, and merged into them every `merge_every` articles.
+  merge, one appended row each; mirrored in memory per process (keymap.py) and read by the
+  candidate lookups next to the band tables, merged into them every `merge_every` articles.
 * ``duplicates`` — every decision, with the settings that produced it, so each one can be
   audited and re-run with other settings.
 * ``dedup_meta`` — the signature settings the stored signatures were made with, the headline
@@ -37,13 +37,17 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from scraper.errors import StoreError
 
-from .recent import MERGE_EVERY, MIRROR_TABLES, RecentTier
+from .filters import SCHEMA as FILTERS_SCHEMA
+from .filters import BandFilters
+from .recent import MERGE_EVERY, RecentTier
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dedup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -94,8 +98,8 @@ def drop_index(conn: sqlite3.Connection) -> None:
         "dedup_docs",
         "dedup_titles",
         "dedup_meta",
+        "dedup_filters",
         "duplicates",
-        *MIRROR_TABLES,
     ):
         conn.execute(f"DROP TABLE IF EXISTS {table}")
 
@@ -110,18 +114,21 @@ class DedupIndex:
         title_settings: str = "",
         title_keys: Callable[[str], Sequence[int]] | None = None,
         merge_every: int = MERGE_EVERY,
+        keys_per_article: tuple[int, int] = (64, 16),
     ) -> None:
         """Create missing tables, check the signature settings, migrate an older index.
 
         `title_keys` maps a stored headline key to its headline-index buckets (headline.py);
         without it the headline index is left as it is. `merge_every`: articles in the recent
-        tier before it is merged into the band tables.
+        tier before it is merged into the band tables; `keys_per_article`: body and headline bucket
+        keys an article has (sizes the recent tier's in-memory filters).
         """
         self._conn = conn
-        for statement in _SCHEMA.split(";"):  # not executescript: that would commit the caller's transaction
+        for statement in (*_SCHEMA.split(";"), FILTERS_SCHEMA):  # not executescript: it would commit
             if statement.strip():
                 conn.execute(statement)
-        self._recent = RecentTier(conn, merge_every)
+        self._filters = BandFilters(conn)
+        self._recent = RecentTier(conn, self._filters, merge_every, keys_per_article)
         row = conn.execute("SELECT value FROM dedup_meta WHERE key = 'signature'").fetchone()
         if row is None:
             conn.execute("INSERT INTO dedup_meta (key, value) VALUES ('signature', ?)", (signature_settings,))
@@ -135,9 +142,10 @@ class DedupIndex:
             raise StoreError(f"dedup index schema {version} is newer than this newscorpus ({SCHEMA_VERSION})")
         if title_keys is not None:
             self._migrate_titles(version, title_settings, title_keys)  # 1 -> 3 (sets the version)
-        if version == 2:  # schema 3 only adds dedup_pending (created above, empty): nothing moves
-            log.info("dedup: index schema 2 -> %d (recent tier)", SCHEMA_VERSION)
+        if version in (2, 3):  # 3 added dedup_pending, 4 dedup_filters (both created above): nothing moves
+            log.info("dedup: index schema %d -> %d (recent tier, band filters)", version, SCHEMA_VERSION)
             self._set_meta("schema", str(SCHEMA_VERSION))
+        self._filters.ensure_stored(self._recent.generation())  # builds them once for an older index
 
     def _meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM dedup_meta WHERE key = ?", (key,)).fetchone()
@@ -161,6 +169,7 @@ class DedupIndex:
             )
         self._set_meta("title_signature", title_settings)
         self._set_meta("schema", str(SCHEMA_VERSION))
+        self._conn.execute("DELETE FROM dedup_filters")  # the headline table changed: rebuilt below
 
     # -- the recent tier (recent.py) ------------------------------------------------------------
 
@@ -180,36 +189,61 @@ class DedupIndex:
         row = self._conn.execute("SELECT min(article_id) FROM dedup_docs WHERE body_hash = ?", (body_hash,)).fetchone()
         return None if row is None or row[0] is None else int(row[0])
 
+    def load(self) -> None:
+        """Load the recent tier's mirror and the band filters now (else the first lookup does)."""
+        generation = self._recent.sync()
+        if self._filters.generation != generation:
+            self._filters.load(generation)
+
+    def _hot(self, table: str, buckets: Sequence[int]) -> list[int]:
+        """The keys of `buckets` that `table` may hold (its filter, current after a sync)."""
+        self.load()
+        keys = np.asarray(buckets, dtype=np.int64)
+        return keys[self._filters.may_hold(table, keys)].tolist()  # type: ignore[no-any-return]
+
     def candidates(self, buckets: Sequence[int], limit: int) -> list[tuple[int, int]]:
-        """(article_id, shared bands) for articles sharing any bucket, most shared first (both tiers)."""
+        """(article_id, shared bands) for articles sharing any bucket, most shared first (both tiers).
+
+        An article's rows are in one tier, so the `limit` best of the band table plus every
+        recent one hold the `limit` best overall.
+        """
         if not buckets:
             return []
-        self._recent.sync()
-        marks = ",".join("?" * len(buckets))
-        rows = self._conn.execute(
-            f"SELECT article_id, count(*) AS n FROM (SELECT bucket, article_id FROM dedup_bands "
-            f"WHERE bucket IN ({marks}) UNION SELECT bucket, article_id FROM temp.dedup_recent_bands "
-            f"WHERE bucket IN ({marks})) GROUP BY article_id ORDER BY n DESC, article_id LIMIT ?",
-            (*buckets, *buckets, limit),
-        ).fetchall()
-        return [(int(a), int(n)) for a, n in rows]
+        shared: dict[int, int] = {}
+        if hot := self._hot("dedup_bands", buckets):
+            marks = ",".join("?" * len(hot))
+            rows = self._conn.execute(
+                f"SELECT article_id, count(*) AS n FROM dedup_bands WHERE bucket IN ({marks}) "
+                "GROUP BY article_id ORDER BY n DESC, article_id LIMIT ?",
+                (*hot, limit),
+            )
+            shared = {int(a): int(n) for a, n in rows}
+        for _, article_id in set(self._recent.body_pairs(buckets)):
+            shared[article_id] = shared.get(article_id, 0) + 1
+        return sorted(shared.items(), key=lambda x: (-x[1], x[0]))[:limit]
 
     def title_candidates(self, buckets: Sequence[int], per_bucket: int, limit: int) -> list[int]:
         """Articles sharing headline buckets, most shared first; only the newest `per_bucket` of a bucket."""
         if not buckets:
             return []
-        self._recent.sync()
         part = (
-            "SELECT article_id FROM (SELECT article_id FROM (SELECT article_id FROM dedup_title_bands "
-            "WHERE bucket = ? ORDER BY article_id DESC LIMIT ?) UNION SELECT article_id FROM "
-            "temp.dedup_recent_title_bands WHERE bucket = ? ORDER BY article_id DESC LIMIT ?)"
+            "SELECT * FROM (SELECT bucket, article_id FROM dedup_title_bands WHERE bucket = ? "
+            "ORDER BY article_id DESC LIMIT ?)"
         )
-        union = " UNION ALL ".join([part] * len(buckets))
-        rows = self._conn.execute(
-            f"SELECT article_id FROM ({union}) GROUP BY article_id ORDER BY count(*) DESC, article_id DESC LIMIT ?",
-            (*(v for b in buckets for v in (b, per_bucket, b, per_bucket)), limit),
-        ).fetchall()
-        return [int(r[0]) for r in rows]
+        hot = self._hot("dedup_title_bands", buckets)
+        stored = (
+            self._conn.execute(" UNION ALL ".join([part] * len(hot)), tuple(v for b in hot for v in (b, per_bucket)))
+            if hot
+            else ()
+        )
+        found: dict[int, set[int]] = {}
+        for bucket, article_id in (*stored, *self._recent.title_pairs(buckets)):
+            found.setdefault(int(bucket), set()).add(int(article_id))
+        shared: dict[int, int] = {}
+        for ids in found.values():
+            for article_id in sorted(ids, reverse=True)[:per_bucket]:
+                shared[article_id] = shared.get(article_id, 0) + 1
+        return [a for a, _ in sorted(shared.items(), key=lambda x: (-x[1], -x[0]))[:limit]]
 
     def stored_texts(self, article_ids: Sequence[int]) -> dict[int, str]:
         """The verifier text kept for each of `article_ids` (those indexed), in one query."""

@@ -1,15 +1,16 @@
-"""The recent tier of the dedup band index (schema 3): ``dedup_pending`` and its TEMP mirror.
+"""The recent tier of the dedup band index (schema 3): ``dedup_pending`` and its in-memory mirror.
 
 Each article indexed since the last merge has one appended ``dedup_pending`` row holding its
 body and headline bucket keys as JSON arrays (an appended row dirties about one page; inserting
-its 64 + 16 random keys into the big band tables dirtied ~80). The connection mirrors the tier
-in two TEMP tables keyed like the band tables (memory, no WAL, rolled back with the caller's
-transaction), so `DedupIndex`'s candidate queries read both tiers in one statement. When
-`merge_every` articles are pending, `merge` inserts their rows into the band tables in key order
+its 64 + 16 random keys into the big band tables dirtied ~80). Each process mirrors the tier in
+two in-memory `KeyMap`s (keymap.py: a dict plus sorted numpy runs), which `DedupIndex`'s
+candidate lookups read next to the band tables. When `merge_every` articles are pending,
+`merge` inserts their keys into the band tables in key order straight from ``dedup_pending``
 (one statement a table: each band-table page is written once for all the rows it receives),
 empties the tier and bumps ``dedup_meta.merges``. Pending rows outlive the process: the next one
-loads them on its first lookup. Another connection's rows are picked up when ``PRAGMA
-data_version`` reports a change, its merges through ``dedup_meta.merges``.
+loads them on its first lookup (one query, ~1 s per 100k articles). Another connection's rows
+are picked up when ``PRAGMA data_version`` reports a change, its merges through
+``dedup_meta.merges``; after the caller rolls back, `forget_uncommitted` reloads the mirror.
 
 Nothing here commits a caller's transaction.
 """
@@ -21,32 +22,22 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 
+import numpy as np
+
+from .filters import BandFilters
+from .keymap import KeyMap
+
 log = logging.getLogger(__name__)
 
 # Articles in the recent tier before it is merged into the band tables. The merge rewrites
 # about every band-table page the new rows land on, so its cost per article falls as the tier
-# grows; the mirror takes ~3.5-4 KB an article (~350-400 MB at 100k), and a new process loads
-# the pending rows once (seconds per 10k articles).
+# grows; the mirror takes ~1.3 KB an article (~130 MB at 100k) and a new process loads the
+# pending rows once (about a second per 100k articles).
 MERGE_EVERY = 100_000
-MIRROR_TABLES = ("temp.dedup_recent_bands", "temp.dedup_recent_title_bands")
+_LOAD_CHUNK = 20_000  # pending rows read per step when loading the mirror
 
-# The recent tier's mirror: per connection, in memory, rolled back with the caller's transaction.
-_TEMP_SCHEMA = """
-CREATE TEMP TABLE IF NOT EXISTS dedup_recent_bands (
-    bucket INTEGER NOT NULL,
-    article_id INTEGER NOT NULL,
-    PRIMARY KEY (bucket, article_id)
-) WITHOUT ROWID;
-CREATE TEMP TABLE IF NOT EXISTS dedup_recent_title_bands (
-    bucket INTEGER NOT NULL,
-    article_id INTEGER NOT NULL,
-    PRIMARY KEY (bucket, article_id)
-) WITHOUT ROWID
-"""
-_TIERS = (
-    ("dedup_bands", "dedup_recent_bands", "keys"),
-    ("dedup_title_bands", "dedup_recent_title_bands", "title_keys"),
-)
+# (band table, dedup_pending column) of the body and headline tiers
+_TIERS = (("dedup_bands", "keys"), ("dedup_title_bands", "title_keys"))
 
 
 def _json(keys: Sequence[int]) -> str:
@@ -55,90 +46,116 @@ def _json(keys: Sequence[int]) -> str:
 
 
 class RecentTier:
-    """``dedup_pending`` and this connection's mirror of it."""
+    """``dedup_pending`` and this process's mirror of it."""
 
-    def __init__(self, conn: sqlite3.Connection, merge_every: int = MERGE_EVERY) -> None:
-        """Create the mirror tables (``dedup_pending`` belongs to the index schema)."""
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        filters: BandFilters,
+        merge_every: int = MERGE_EVERY,
+        keys_per_article: tuple[int, int] = (64, 16),
+    ) -> None:
+        """The mirror is loaded lazily (``dedup_pending`` belongs to the index schema).
+
+        `filters`: the band tables' filters, which a merge extends. `keys_per_article`: body and
+        headline bucket keys of an article (size the mirror's own filters).
+        """
         self._conn = conn
+        self._filters = filters
         self._merge_every = max(1, merge_every)
-        # loaded lazily; `_seen` is the highest dedup_pending.seq the mirror holds with nothing
-        # missing below it, `_generation` the dedup_meta.merges it was loaded under
+        articles = min(self._merge_every, 2 * MERGE_EVERY)  # a larger tier only makes the filters busier
+        self.body = KeyMap(articles * keys_per_article[0])
+        self.titles = KeyMap(articles * keys_per_article[1])
+        # `_seen` is the highest dedup_pending.seq the mirror holds with nothing missing below
+        # it, `_generation` the dedup_meta.merges it was loaded under
         self._loaded = False
         self._seen = 0
         self._generation = ""
         self._data_version = -1
         self._pending = 0
-        for statement in _TEMP_SCHEMA.split(";"):  # not executescript: it would commit
-            if statement.strip():
-                conn.execute(statement)
-        conn.execute("PRAGMA temp.journal_mode=MEMORY")  # the mirror is rebuilt from dedup_pending anyway
-        conn.execute("PRAGMA temp.cache_size=-524288")  # keep the mirror in memory (512 MB at most)
 
     def _merges(self) -> str:
         row = self._conn.execute("SELECT value FROM dedup_meta WHERE key = 'merges'").fetchone()
         return "0" if row is None else str(row[0])
 
+    def generation(self) -> str:
+        """The band tables' generation (``dedup_meta.merges``) as stored now."""
+        return self._merges()
+
     def forget_uncommitted(self) -> None:
         """After the caller rolled back: reload the mirror (sequence numbers may be reused)."""
         self._loaded = False
 
-    def sync(self) -> None:
-        """Bring the TEMP mirror up to date with dedup_pending (cheap when nobody else wrote)."""
+    def sync(self) -> str:
+        """Bring the mirror up to date with dedup_pending (one pragma when nobody else wrote).
+
+        Returns the generation (``dedup_meta.merges``) the band tables are at.
+        """
         version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
         if self._loaded and version == self._data_version:
-            return
+            return self._generation
         self._data_version = version
-        # Writing the TEMP mirror opens a transaction; if the caller had none (a read-only check),
-        # end it here so no read snapshot is left open. Never commits a caller's transaction.
-        own = not self._conn.in_transaction
         generation = self._merges()
         if not self._loaded or generation != self._generation:
-            for _, temp, _ in _TIERS:
-                self._conn.execute(f"DELETE FROM temp.{temp}")
+            self.body.clear()
+            self.titles.clear()
             self._loaded, self._seen, self._pending, self._generation = True, 0, 0, generation
         self._load_since(self._seen)
-        if own and self._conn.in_transaction:
-            self._conn.commit()
+        return self._generation
 
     def _load_since(self, seq: int) -> None:
-        """Mirror the pending rows after `seq`: one sorted INSERT … SELECT a tier, all in SQLite."""
-        top, n = self._conn.execute("SELECT max(seq), count(*) FROM dedup_pending WHERE seq > ?", (seq,)).fetchone()
-        if not n:
-            return
-        for _, temp, column in _TIERS:
-            self._conn.execute(
-                f"INSERT OR IGNORE INTO temp.{temp} (bucket, article_id) SELECT j.value, p.article_id "
-                f"FROM dedup_pending AS p, json_each(p.{column}) AS j WHERE p.seq > ? ORDER BY 1, 2",
-                (seq,),
-            )
-        self._seen = int(top)
-        self._pending += int(n)
+        """Mirror the pending rows after `seq` (bulk: one sorted run per chunk and tier)."""
+        cursor = self._conn.execute(
+            "SELECT seq, article_id, keys, title_keys FROM dedup_pending WHERE seq > ? ORDER BY seq", (seq,)
+        )
+        while rows := cursor.fetchmany(_LOAD_CHUNK):
+            for keymap, column in ((self.body, 2), (self.titles, 3)):
+                lists = [json.loads(row[column]) for row in rows]
+                sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+                keys = np.fromiter((k for keys in lists for k in keys), dtype=np.int64, count=int(sizes.sum()))
+                owners = np.repeat(np.fromiter((int(row[1]) for row in rows), dtype=np.int64, count=len(rows)), sizes)
+                keymap.add_many(keys, owners)
+            self._seen = int(rows[-1][0])
+            self._pending += len(rows)
 
     def pending(self) -> int:
         """Articles in the recent tier (an estimate when other connections write too)."""
         self.sync()
         return self._pending
 
+    def body_pairs(self, buckets: Sequence[int]) -> list[tuple[int, int]]:
+        """(bucket, article id) of the recent tier's body keys among `buckets`."""
+        self.sync()
+        return self.body.lookup(buckets)
+
+    def title_pairs(self, buckets: Sequence[int]) -> list[tuple[int, int]]:
+        """(bucket, article id) of the recent tier's headline keys among `buckets`."""
+        self.sync()
+        return self.titles.lookup(buckets)
+
     def merge(self) -> int:
         """Move the recent tier into the band tables (keys in order, one statement each); no commit.
 
         Returns the number of articles merged.
         """
-        self.sync()
+        old = self.sync()
         self._load_since(self._seen)  # rows another connection committed just before our transaction
-        merged = self._pending
+        merged = int(self._conn.execute("SELECT count(*) FROM dedup_pending").fetchone()[0])
         if not merged:
             return 0
-        for table, temp, _ in _TIERS:
+        added = {"dedup_bands": self.body.keys(), "dedup_title_bands": self.titles.keys()}
+        for table, column in _TIERS:
             self._conn.execute(
-                f"INSERT OR IGNORE INTO {table} (bucket, article_id) "
-                f"SELECT bucket, article_id FROM temp.{temp} ORDER BY bucket, article_id"
+                f"INSERT OR IGNORE INTO {table} (bucket, article_id) SELECT j.value, p.article_id "
+                f"FROM dedup_pending AS p, json_each(p.{column}) AS j ORDER BY 1, 2"
             )
-            self._conn.execute(f"DELETE FROM temp.{temp}")
         self._conn.execute("DELETE FROM dedup_pending")
-        self._generation = str(int(self._generation or 0) + 1)
+        self._generation = str(int(self._merges()) + 1)
         self._conn.execute("INSERT OR REPLACE INTO dedup_meta (key, value) VALUES ('merges', ?)", (self._generation,))
-        self._seen = self._pending = 0
+        self._filters.merged(added, old, self._generation)
+        self.body.clear()
+        self.titles.clear()
+        self._loaded, self._seen, self._pending = True, 0, 0
         log.info("dedup: merged %d recent articles into the band index", merged)
         return merged
 
@@ -147,19 +164,18 @@ class RecentTier:
         if not buckets and not title_buckets:
             return
         self.sync()
-        body_json, title_json = _json(buckets), _json(title_buckets)
         seq = self._conn.execute(
             "INSERT INTO dedup_pending (article_id, keys, title_keys) VALUES (?, ?, ?)",
-            (article_id, body_json, title_json),
+            (article_id, _json(buckets), _json(title_buckets)),
         ).lastrowid
-        for (_, temp, _), keys in zip(_TIERS, (body_json, title_json), strict=True):
-            if keys != "[]":
-                self._conn.execute(
-                    f"INSERT OR IGNORE INTO temp.{temp} (bucket, article_id) SELECT value, ? FROM json_each(?)",
-                    (article_id, keys),
-                )
-        if seq == self._seen + 1:  # nobody else added a row in between: the mirror is still complete
-            self._seen = seq
-        self._pending += 1
+        if seq is not None and seq <= self._seen:  # a rolled-back tail was reused: reload from the table
+            self._loaded = False
+            self.sync()
+        else:
+            self.body.add(article_id, buckets)
+            self.titles.add(article_id, title_buckets)
+            if seq == self._seen + 1:  # nobody else added a row in between: the mirror is still complete
+                self._seen = seq
+            self._pending += 1
         if self._pending >= self._merge_every:
             self.merge()

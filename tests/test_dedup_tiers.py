@@ -178,3 +178,16 @@ def test_decisions_do_not_depend_on_when_the_tier_is_merged() -> None:
     assert {x.method for x in expected} == {"new", "near", "exact"}
     for merge_every in (1, 2, 3):
         assert decisions(merge_every) == expected
+
+
+@pytest.mark.parametrize("bad", ["[1, 2", "[1, \"x\"]", "{}", "[1.5]", "[99999999999999999999999]"])
+def test_a_malformed_pending_row_is_a_clear_error(bad: str) -> None:
+    from scraper.errors import StoreError
+
+    conn = sqlite3.connect(":memory:")
+    d = Deduper(conn, DedupConfig())
+    store(d, 1, doc(LIBRARY), title="도서관 재개관")
+    conn.execute("UPDATE dedup_pending SET keys = ?", (bad,))
+    d.forget_uncommitted()
+    with pytest.raises(StoreError, match="malformed key list"):
+        d.check("도서관 다시 문 열어", copy_of(LIBRARY))

@@ -75,4 +75,4 @@ class BloomFilter:
         return (self._words[word] & bits) == bits  # type: ignore[no-any-return]
 
     def clear(self) -> None:
-        self._words = np.zeros_like(self._words)  # fresh zeroed pages, not a write over every word
+        self._words = np.zeros(self._words.size, dtype=np.uint64)  # fresh (lazily zeroed) pages, no write

@@ -16,6 +16,8 @@ Tables (created if missing):
 * ``dedup_pending`` — the recent tier (schema 3, `recent.py`): articles indexed since the last
   merge, one appended row each; mirrored in memory per process (keymap.py) and read by the
   candidate lookups next to the band tables, merged into them every `merge_every` articles.
+* ``dedup_filters`` — a Bloom filter of each band table (schema 4, `filters.py`), stored under
+  the merge generation it belongs to: only the keys that pass it are looked up.
 * ``duplicates`` — every decision, with the settings that produced it, so each one can be
   audited and re-run with other settings.
 * ``dedup_meta`` — the signature settings the stored signatures were made with, the headline
@@ -25,7 +27,8 @@ Migrations (`DedupIndex.__init__`, inside the caller's transaction, nothing drop
 had no headline index; opening it builds ``dedup_title_bands`` from the stored ``dedup_titles``
 and sets ``schema`` to 2. Changed headline settings rebuild that table the same way (after
 merging the recent tier). Schema 2 → 3 adds the empty ``dedup_pending`` table: every stored row
-stays where it is and is found as before.
+stays where it is and is found as before. Schema 3 → 4 adds ``dedup_filters`` and builds the
+filters from the band tables once.
 
 Nothing here commits: the caller owns the transaction.
 """
@@ -105,7 +108,7 @@ def drop_index(conn: sqlite3.Connection) -> None:
 
 
 class DedupIndex:
-    """SQL for the dedup tables; the only place in the dedup package that talks to SQLite."""
+    """SQL for the dedup tables (with recent.py and filters.py, all the dedup package says to SQLite)."""
 
     def __init__(
         self,

@@ -88,7 +88,7 @@ class KeyMap:
             keys = np.concatenate((self._fresh_keys[: self._n], keys))
             owners = np.concatenate((self._fresh_owners[: self._n], owners))
             self._n = 0
-            order = np.argsort(keys, kind="stable")
+            order = np.argsort(keys)
             self._push(keys[order], owners[order])
             return
         self._fresh_keys[self._n : self._n + keys.size] = keys

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from scraper.errors import StoreError
+
 from .filters import BandFilters
 from .keymap import KeyMap
 
@@ -109,12 +111,24 @@ class RecentTier:
             "SELECT seq, article_id, keys, title_keys FROM dedup_pending WHERE seq > ? ORDER BY seq", (seq,)
         )
         while rows := cursor.fetchmany(_LOAD_CHUNK):
+            ids = np.fromiter((int(row[1]) for row in rows), dtype=np.int64, count=len(rows))
             for keymap, column in ((self.body, 2), (self.titles, 3)):
-                lists = [json.loads(row[column]) for row in rows]
-                sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-                keys = np.fromiter((k for keys in lists for k in keys), dtype=np.int64, count=int(sizes.sum()))
-                owners = np.repeat(np.fromiter((int(row[1]) for row in rows), dtype=np.int64, count=len(rows)), sizes)
-                keymap.add_many(keys, owners)
+                arrays = [str(row[column]) for row in rows]
+                # one JSON parse for the chunk: the arrays' insides joined (empty ones add nothing)
+                sizes = np.fromiter((a.count(",") + 1 if a != "[]" else 0 for a in arrays), np.int64, len(arrays))
+                try:  # integers only: a float or a too-large number gives another dtype
+                    flat = np.array(json.loads("[" + ",".join(a[1:-1] for a in arrays if a != "[]") + "]"))
+                except (ValueError, TypeError, OverflowError):
+                    flat = np.zeros(0, dtype=object)
+                if not flat.size:
+                    flat = flat.astype(np.int64) if flat.dtype != object else flat
+                if (
+                    flat.dtype != np.int64
+                    or flat.size != int(sizes.sum())
+                    or not all(a.startswith("[") and a.endswith("]") for a in arrays)
+                ):
+                    raise StoreError("dedup_pending holds a malformed key list; run `newscorpus dedup --rebuild`")
+                keymap.add_many(flat, np.repeat(ids, sizes))
             self._seen = int(rows[-1][0])
             self._pending += len(rows)
 

@@ -150,8 +150,20 @@ class RecentTier:
     def merge(self) -> int:
         """Move the recent tier into the band tables (keys in order, one statement each); no commit.
 
-        Returns the number of articles merged.
+        Returns the number of articles merged. The merge rewrites most pages of the band tables;
+        it reads them through SQLite's page cache, not the memory mapping, so the whole tables do
+        not become resident in this process (measured at 1M articles: no slower).
         """
+        row = self._conn.execute("PRAGMA mmap_size").fetchone()  # no row for an in-memory database
+        if row is None or not row[0]:
+            return self._merge()
+        self._conn.execute("PRAGMA mmap_size=0")
+        try:
+            return self._merge()
+        finally:
+            self._conn.execute(f"PRAGMA mmap_size={int(row[0])}")
+
+    def _merge(self) -> int:
         old = self.sync()
         self._load_since(self._seen)  # rows another connection committed just before our transaction
         merged = int(self._conn.execute("SELECT count(*) FROM dedup_pending").fetchone()[0])

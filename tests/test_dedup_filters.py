@@ -102,7 +102,9 @@ def test_a_filter_stored_under_another_generation_is_not_trusted(tmp_path: Path)
     assert filters(conn) == dict.fromkeys(BAND_TABLES, "1")  # rebuilt and stored when the index was opened
 
 
-def test_an_outgrown_filter_is_rebuilt_larger() -> None:
+@pytest.mark.parametrize("scan_chunk", [1_000_000, 50])  # 50: the rebuild reads many key ranges
+def test_an_outgrown_filter_is_rebuilt_larger(scan_chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("pipelines.dedup.filters._SCAN_CHUNK", scan_chunk)
     conn = sqlite3.connect(":memory:")
     d = Deduper(conn, DedupConfig(), merge_every=1)
     small = len(dict(conn.execute("SELECT band_table, length(bits) FROM dedup_filters").fetchall()))

@@ -20,11 +20,16 @@ a candidate.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import numpy.typing as npt
+
+from scraper.errors import StoreError
 
 from .bloom import BITS_PER_KEY, BloomFilter
 
@@ -40,6 +45,24 @@ CREATE TABLE IF NOT EXISTS dedup_filters (
 )
 """
 _SCAN_CHUNK = 1_000_000
+
+
+@contextmanager
+def unmapped(conn: sqlite3.Connection) -> Iterator[None]:
+    """Read through SQLite's page cache, not the memory mapping, for a while.
+
+    For the operations that read (nearly) all of a band table — a merge, a filter build — so that
+    the table does not become resident memory of this process. Measured at 1M articles: no slower.
+    """
+    row = conn.execute("PRAGMA mmap_size").fetchone()  # no row for an in-memory database
+    if row is None or not row[0]:
+        yield
+        return
+    conn.execute("PRAGMA mmap_size=0")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA mmap_size={int(row[0])}")
 
 
 class BandFilters:
@@ -80,13 +103,25 @@ class BandFilters:
         self.generation = generation
 
     def _build(self, table: str) -> None:
-        n = int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-        if n > _SCAN_CHUNK:
-            log.info("dedup: building the Bloom filter of %s (%d keys)", table, n)
-        bloom = BloomFilter.for_keys(n)
-        cursor = self._conn.execute(f"SELECT bucket FROM {table}")
-        while rows := cursor.fetchmany(_SCAN_CHUNK):
-            bloom.add(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+        """The filter of `table` from its rows: key ranges of ~1M rows, each read as one JSON array."""
+        with unmapped(self._conn):
+            n = int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            if n > _SCAN_CHUNK:
+                log.info("dedup: building the Bloom filter of %s (%d keys)", table, n)
+            bloom = BloomFilter.for_keys(n)
+            parts = max(1, n // _SCAN_CHUNK)  # bucket keys are uniform 64-bit hashes: equal ranges
+            starts = [-(2**63) + (2**64 * i) // parts for i in range(parts)]
+            seen = 0
+            for i, lo in enumerate(starts):
+                last = i + 1 == parts
+                where = "bucket >= ?" if last else "bucket >= ? AND bucket < ?"
+                args = (lo,) if last else (lo, starts[i + 1])
+                row = self._conn.execute(f"SELECT json_group_array(bucket) FROM {table} WHERE {where}", args).fetchone()
+                keys = np.array(json.loads(row[0]), dtype=np.int64)
+                bloom.add(keys)
+                seen += int(keys.size)
+        if seen != n:  # the ranges must cover every row: a filter that misses keys would miss copies
+            raise StoreError(f"dedup: the Bloom filter of {table} read {seen} of {n} keys")
         self._filters[table], self._keys[table] = bloom, n
 
     def _save(self, table: str, generation: str) -> None:

@@ -9,6 +9,7 @@ for each band table in SQLite (filters.py).
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 
 import numpy as np
@@ -50,10 +51,14 @@ class BloomFilter:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> BloomFilter:
-        return cls(np.frombuffer(data, dtype="<u8").astype(np.uint64))
+        """A filter from `to_bytes` output: a read-only view of `data`, copied on the first `add`."""
+        words = np.frombuffer(data, dtype="<u8")
+        return cls(words if sys.byteorder == "little" else words.astype(np.uint64))
 
-    def to_bytes(self) -> bytes:
-        return self._words.astype("<u8").tobytes()
+    def to_bytes(self) -> memoryview:
+        """The words, little-endian, without a copy where that is the native order (a BLOB for SQLite)."""
+        words = self._words if sys.byteorder == "little" else self._words.astype("<u8")
+        return memoryview(words).cast("B")
 
     @property
     def bits(self) -> int:
@@ -65,9 +70,13 @@ class BloomFilter:
         return (k * _WORD) >> self._shift, self._patterns[(k * _PATTERN) >> _PATTERN_SHIFT]
 
     def add(self, keys: _Int64s) -> None:
+        if not self._words.flags.writeable:  # loaded from bytes: own the words before changing them
+            self._words = self._words.copy()
         if keys.size:
             word, bits = self._where(keys)
-            np.bitwise_or.at(self._words, word, bits)
+            self._words[word] |= bits  # where two keys share a word only the last one's bits land …
+            if not ((self._words[word] & bits) == bits).all():
+                np.bitwise_or.at(self._words, word, bits)  # … so then every key's bits go in one by one
 
     def may_hold(self, keys: _Int64s) -> npt.NDArray[np.bool_]:
         """For each key: False if it was surely never added."""

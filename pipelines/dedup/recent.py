@@ -44,7 +44,7 @@ _TIERS = (("dedup_bands", "keys"), ("dedup_title_bands", "title_keys"))
 
 def _json(keys: Sequence[int]) -> str:
     """Bucket keys as a JSON array: SQLite's json_each turns it back into rows without Python."""
-    return json.dumps(sorted(map(int, keys)))
+    return "[" + ", ".join(map(str, map(int, keys))) + "]"
 
 
 class RecentTier:

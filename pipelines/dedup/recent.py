@@ -3,12 +3,12 @@
 Each article indexed since the last merge has one appended ``dedup_pending`` row holding its
 body and headline bucket keys as JSON arrays (an appended row dirties about one page; inserting
 its 64 + 16 random keys into the big band tables dirtied ~80). Each process mirrors the tier in
-two in-memory `KeyMap`s (keymap.py: a dict plus sorted numpy runs), which `DedupIndex`'s
+two in-memory `KeyMap`s (keymap.py: sorted numpy runs behind a Bloom filter), which `DedupIndex`'s
 candidate lookups read next to the band tables. When `merge_every` articles are pending,
 `merge` inserts their keys into the band tables in key order straight from ``dedup_pending``
 (one statement a table: each band-table page is written once for all the rows it receives),
 empties the tier and bumps ``dedup_meta.merges``. Pending rows outlive the process: the next one
-loads them on its first lookup (one query, ~1 s per 100k articles). Another connection's rows
+loads them on its first lookup (one query, ~5 s per 100k articles). Another connection's rows
 are picked up when ``PRAGMA data_version`` reports a change, its merges through
 ``dedup_meta.merges``; after the caller rolls back, `forget_uncommitted` reloads the mirror.
 
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 # Articles in the recent tier before it is merged into the band tables. The merge rewrites
 # about every band-table page the new rows land on, so its cost per article falls as the tier
 # grows; the mirror takes ~1.3 KB an article (~130 MB at 100k) and a new process loads the
-# pending rows once (about a second per 100k articles).
+# pending rows once (~5 s per 100k articles).
 MERGE_EVERY = 100_000
 _LOAD_CHUNK = 20_000  # pending rows read per step when loading the mirror
 

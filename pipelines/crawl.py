@@ -216,18 +216,15 @@ class CrawlRun:
     async def _discover_one(self, source: Source) -> int:
         validators = _DeferredValidators(self._store)
         result = await discover(source, self._fetcher, is_known=self._store.frontier_known,
-                                validators=validators)
+                                known_among=self._store.frontier_known_among, validators=validators)
         self.stats.discovery_errors.extend(result.errors)
         self.stats.sources[source.id].pages_fetched += result.pages_fetched
         now = iso(_now()) or ""
-        new = 0
-        filtered = False
-        with self._store.transaction():
-            for ref in result.refs:
-                if self._since and ref.published_hint and ref.published_hint.astimezone(KST).date() < self._since:
-                    filtered = True
-                    continue
-                new += self._store.frontier_add(ref.url, source.id, ref.found_via, iso(ref.published_hint), now)
+        rows = [(ref.url, source.id, ref.found_via, iso(ref.published_hint)) for ref in result.refs
+                if not (self._since and ref.published_hint and ref.published_hint.astimezone(KST).date() < self._since)]
+        filtered = len(rows) < len(result.refs)
+        with self._store.transaction():  # one statement for the whole source
+            new = self._store.frontier_add_many(rows, now)
         # Saved only after the refs are stored, so a kill in between never hides them; and not when --since
         # left refs out, so a later run without it still sees them instead of a 304.
         if not filtered:

@@ -483,6 +483,24 @@ class Store:
         )
         return cur.rowcount > 0
 
+    def frontier_add_many(self, rows: Sequence[tuple[str, str, str, str | None]], now: str) -> int:
+        """Record discovered URLs, (url, source, found_via, published_hint) each; how many were new."""
+        cur = self.conn.executemany(
+            "INSERT OR IGNORE INTO frontier (url, source, state, found_via, published_hint, discovered_at,"
+            " updated_at) VALUES (?,?,'discovered',?,?,?,?)",
+            [(url, source, via, hint, now, now) for url, source, via, hint in rows],
+        )
+        return max(cur.rowcount, 0)
+
+    def frontier_known_among(self, urls: Sequence[str]) -> set[str]:
+        """Which of these URLs the frontier holds (one query per 500)."""
+        known: set[str] = set()
+        for i in range(0, len(urls), 500):
+            chunk = urls[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            known.update(r[0] for r in self.conn.execute(f"SELECT url FROM frontier WHERE url IN ({marks})", chunk))
+        return known
+
     def frontier_known(self, url: str) -> bool:
         return self.conn.execute("SELECT 1 FROM frontier WHERE url = ?", (url,)).fetchone() is not None
 

@@ -175,7 +175,8 @@ def _run_crawl(cfg: Config, sources_path: Path, *, max_pages: int | None, since:
 @json_option
 @click.option("--sources", "sources_path", type=click.Path(path_type=Path), default=Path("sources.toml"),
               show_default=True, help="Sources file (TOML, see README).")
-@click.option("--max-pages", type=click.IntRange(min=1), help="Fetch at most N article pages per source.")
+@click.option("--max-pages", type=click.IntRange(min=1),
+              help="At most N article pages per source (pages a killed run left in the archive count).")
 @click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
 @click.option("--refresh", is_flag=True, help="Refetch pages that are already stored or failed.")
 @click.option("--allow-private-hosts", is_flag=True,

@@ -22,7 +22,10 @@ Processing yields to fetching: while pages are being fetched and requests start 
 politeness slot (the gate's lateness, e.g. the GIL taken by dedup), it pauses between small
 batches, so fetching keeps pace with the politeness bound and processing catches up from the spool.
 At the end, or after a stop request, the queue is drained, so every fetched page reaches a terminal
-state before the summary.
+state before the summary. What processing does with a page is pipelines.crawl_process.
+
+--max-pages N caps the pages of a source per run, counting those a killed run left in the archive
+(processed first); the rest wait for the next run.
 """
 
 from __future__ import annotations
@@ -31,38 +34,31 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+from pipelines.crawl_process import MAX_ATTEMPTS, Fetched, PageProcessor
 from pipelines.crawl_queue import ByteBoundedQueue
 from pipelines.crawl_stats import CrawlStats, SourceStats
-from pipelines.ingest import Ingestor, Outcome
+from pipelines.ingest import Ingestor
 from pipelines.normalize import KST, iso
 from pipelines.store import Store
-from scraper.archive import read_page
 from scraper.discover import discover
 from scraper.errors import (
-    ArchiveError,
-    CorpusError,
-    ExtractError,
     FetchError,
     HttpStatusError,
     RefusedAddress,
     RobotsDisallowed,
     SkippedContent,
 )
-from scraper.extract import BoilerplateLearner, extract
+from scraper.extract import BoilerplateLearner
 from scraper.fetch import Fetcher, NotModified
-from scraper.models import Article, RawPage, Source, WarcRef
+from scraper.models import RawPage, Source, WarcRef
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3  # a page that failed this often is left alone until --refresh
-RETRY_AFTER = timedelta(minutes=30)  # a failed page is retried by a later run after this, doubling
 BATCH_SIZE = 64  # most fetched pages per processing batch (one ingest transaction)
 BATCH_WHILE_FETCHING = 8  # ... while pages are still being fetched: shorter holds of the GIL
 LATE_S = 0.002  # processing pauses while requests start this much after their slot (moving average)
@@ -79,17 +75,6 @@ def _now() -> datetime:
     return datetime.now(UTC).astimezone(KST)
 
 
-@dataclass(frozen=True, slots=True)
-class _Fetched:
-    """A fetch worker's result for one frontier URL, waiting in the queue for processing."""
-
-    source: Source
-    url: str
-    page: RawPage | NotModified | None = None
-    failure: str | None = None  # recorded as failed with this reason
-    permanent: bool = False  # ... and not retried
-    skip: str | None = None  # recorded as skipped with this reason
-    spooled: WarcRef | None = None  # page is None: read it back from the raw archive here
 
 
 class _DeferredValidators:
@@ -122,15 +107,13 @@ class CrawlRun:
         self._sources = list(sources)
         self._fetcher = fetcher
         self._store = store
-        self._ingestor = ingestor
         self.stats = stats
         self._max_pages = max_pages
         self._since = since
         self._refresh = refresh
-        self._learner = learner  # host-level boilerplate counts: every page is observed as it is extracted
         self._on_progress = on_progress or (lambda phase, done, total: None)
         self._stop = asyncio.Event()
-        self._queue: ByteBoundedQueue[_Fetched] = ByteBoundedQueue(queue_bytes)
+        self._queue: ByteBoundedQueue[Fetched] = ByteBoundedQueue(queue_bytes)
         self._done = 0
         self._total = 0
         self._archive = archive_folder  # the spool (the raw archive), or None: backpressure instead
@@ -141,6 +124,8 @@ class CrawlRun:
         self._spooled = 0  # pages queued by archive reference (queue full, or left by an earlier run)
         self._resumed = 0  # ... of which an earlier run had fetched
         self._paused_s = 0.0  # how long processing yielded to fetching
+        self._processor = PageProcessor(store, ingestor, stats, pace=self._pace, learner=learner,
+                                        archive_folder=archive_folder, since=since)
 
     async def run(self) -> CrawlStats:
         loop = asyncio.get_running_loop()
@@ -197,6 +182,9 @@ class CrawlRun:
             # the frontier is read here, on the event loop, before processing may start
             jobs = [] if self._stop.is_set() else self._pending(source)
             spooled = [] if self._stop.is_set() or self._archive is None else self._store.frontier_fetched(source.id)
+            if self._max_pages is not None:  # pages fetched by a killed run count too (processed first)
+                spooled = spooled[: self._max_pages]
+                jobs = jobs[: self._max_pages - len(spooled)]
         finally:
             self._sources_discovered += 1
             self._on_progress("discover", self._sources_discovered, len(self._sources))
@@ -207,7 +195,7 @@ class CrawlRun:
         for url, ref in spooled:  # fetched by a run that was killed: processed from the archive
             self._spooled += 1
             self._resumed += 1
-            await self._queue.put(_Fetched(source, url, spooled=ref), SPOOLED_BYTES, wait=False)
+            await self._queue.put(Fetched(source, url, spooled=ref), SPOOLED_BYTES, wait=False)
         # a few workers per source, not one task per page: a stop request must keep queued pages
         # from starting (a task per page would already be waiting at the politeness gate)
         queue = iter(jobs)
@@ -216,18 +204,15 @@ class CrawlRun:
     async def _discover_one(self, source: Source) -> int:
         validators = _DeferredValidators(self._store)
         result = await discover(source, self._fetcher, is_known=self._store.frontier_known,
-                                validators=validators)
+                                known_among=self._store.frontier_known_among, validators=validators)
         self.stats.discovery_errors.extend(result.errors)
         self.stats.sources[source.id].pages_fetched += result.pages_fetched
         now = iso(_now()) or ""
-        new = 0
-        filtered = False
-        with self._store.transaction():
-            for ref in result.refs:
-                if self._since and ref.published_hint and ref.published_hint.astimezone(KST).date() < self._since:
-                    filtered = True
-                    continue
-                new += self._store.frontier_add(ref.url, source.id, ref.found_via, iso(ref.published_hint), now)
+        rows = [(ref.url, source.id, ref.found_via, iso(ref.published_hint)) for ref in result.refs
+                if not (self._since and ref.published_hint and ref.published_hint.astimezone(KST).date() < self._since)]
+        filtered = len(rows) < len(result.refs)
+        with self._store.transaction():  # one statement for the whole source
+            new = self._store.frontier_add_many(rows, now)
         # Saved only after the refs are stored, so a kill in between never hides them; and not when --since
         # left refs out, so a later run without it still sees them instead of a 304.
         if not filtered:
@@ -273,7 +258,7 @@ class CrawlRun:
             failure, permanent = exc.reason, exc.status in (404, 410)
         except FetchError as exc:
             failure = exc.reason
-        fetched = _Fetched(source, url, page, failure, permanent, skip)
+        fetched = Fetched(source, url, page, failure, permanent, skip)
         if not isinstance(page, RawPage):  # a failure, a skip or a 304: a few hundred bytes, never waits
             await self._queue.put(fetched, SPOOLED_BYTES, wait=False)
             return
@@ -282,7 +267,7 @@ class CrawlRun:
             self._arrived.append((url, page.warc))  # marked 'fetched' by processing before it is stored
             if not self._queue.has_room(size):  # the queue is full: leave the page in the archive
                 self._spooled += 1
-                await self._queue.put(_Fetched(source, url, spooled=page.warc), SPOOLED_BYTES, wait=False)
+                await self._queue.put(Fetched(source, url, spooled=page.warc), SPOOLED_BYTES, wait=False)
                 return
         await self._queue.put(fetched, size)  # without an archive: waits while the queue is full
 
@@ -324,111 +309,9 @@ class CrawlRun:
             paused += PAUSE_S / 5
         self._paused_s += paused
 
+    # (kept as methods: the benchmark's --fetch-only and the spool tests replace _process)
     def _mark_fetched(self, arrived: list[tuple[str, WarcRef]]) -> None:
-        self._store.frontier_mark_fetched(arrived, iso(_now()) or "")
+        self._processor.mark_fetched(arrived)
 
-    def _process(self, batch: list[_Fetched], arrived: list[tuple[str, WarcRef]] | None = None) -> None:
-        if arrived:
-            self._mark_fetched(arrived)  # durable before any of them is stored
-        articles: list[tuple[Article, str]] = []  # (article, frontier url)
-        for item in batch:
-            st, url = self.stats.sources[item.source.id], item.url
-            if item.failure is not None:
-                self._fail(st, url, item.failure, permanent=item.permanent)
-            elif item.skip is not None:
-                self._skip(st, url, item.skip)
-            elif isinstance(item.page, NotModified):
-                self._mark(url, "stored", reason="not modified")
-            else:
-                page = item.page if isinstance(item.page, RawPage) else self._unspool(st, item)
-                self._pace()
-                article = self._extract(st, item.source, page) if page is not None else None
-                if article is not None:
-                    articles.append((article, url))
-        if articles:
-            self._store_batch(articles)
-
-    def _unspool(self, st: SourceStats, item: _Fetched) -> RawPage | None:
-        """A spooled page read back from the raw archive; unreadable: failed, fetched again later."""
-        if item.spooled is None or self._archive is None:
-            return None
-        try:
-            return read_page(self._archive, item.spooled)
-        except ArchiveError as exc:
-            self._fail(st, item.url, f"spooled page unreadable ({exc.reason})")
-            return None
-
-    def _extract(self, st: SourceStats, source: Source, page: RawPage) -> Article | None:
-        st.pages_fetched += 1
-        try:
-            article = extract(page.html, page.url, fetched_at=page.fetched_at, profile=source.profile,
-                              source=source.id, learner=self._learner, observe=self._learner is not None)
-            article = replace(article, warc=page.warc)  # the raw archive reference (scraper.archive)
-        except ExtractError as exc:
-            st.not_article += 1
-            self._skip(st, page.url, f"not an article ({exc.reason})")
-            return None
-        st.extracted += 1
-        st.no_date += article.published is None
-        st.no_author += not article.authors
-        st.body_chars += len(article.body)
-        if self._since and article.published and article.published.astimezone(KST).date() < self._since:
-            self._skip(st, page.url, "published before --since")
-            return None
-        return article
-
-    def _store_batch(self, batch: list[tuple[Article, str]]) -> None:
-        try:
-            outcomes = self._ingestor.ingest([a for a, _ in batch], pace=self._pace)
-        except (CorpusError, ValueError, sqlite3.Error) as exc:  # the batch rolled back; its pages retry later
-            log.error("storing a batch failed: %s", exc)
-            for article, url in batch:
-                self._fail(self.stats.sources[article.source], url, f"store: {exc}")
-            return
-        self._write_stored(batch, outcomes, iso(_now()) or "")
-
-    def _write_stored(self, batch: list[tuple[Article, str]], outcomes: list[Outcome], now: str) -> None:
-        with self._store.transaction():
-            for (article, url), out in zip(batch, outcomes, strict=True):
-                st = self.stats.sources[article.source]
-                if out.status == "invalid":
-                    st.skipped += 1
-                    st.reasons["empty article"] += 1
-                    self._store.frontier_set(url, "skipped", now, reason="empty article", attempt=True)
-                    continue
-                if out.status == "url":
-                    st.already_stored += 1
-                elif out.status == "new":
-                    st.new += 1
-                else:
-                    st.duplicates += 1
-                article_id = out.article_id if out.article_id is not None else out.match_id
-                self._store.frontier_set(url, "stored", now, article_id=article_id, attempt=True)
-                if out.url != url:
-                    self._store.frontier_alias(out.url, article.source, now)
-
-    def _mark(self, url: str, state: str, *, reason: str | None = None) -> None:
-        with self._store.transaction():
-            self._store.frontier_set(url, state, iso(_now()) or "", reason=reason, attempt=True)
-
-    def _skip(self, st: SourceStats, url: str, reason: str) -> None:
-        st.skipped += 1
-        st.reasons[reason] += 1
-        log.info("skipped %s: %s", url, reason)
-        self._mark(url, "skipped", reason=reason)
-
-    def _fail(self, st: SourceStats, url: str, reason: str, *, permanent: bool = False) -> None:
-        st.failures += 1
-        st.reasons[reason] += 1
-        log.warning("failed %s: %s", url, reason)
-        self._record_failure(url, reason, permanent)
-
-    def _record_failure(self, url: str, reason: str, permanent: bool) -> None:
-        row = self._store.conn.execute("SELECT attempts FROM frontier WHERE url=?", (url,)).fetchone()
-        attempts = (int(row[0]) if row else 0) + 1
-        retry_at = None if permanent else iso(_now() + RETRY_AFTER * (2 ** (attempts - 1)))
-        with self._store.transaction():
-            self._store.frontier_set(url, "failed", iso(_now()) or "", reason=reason, next_retry_at=retry_at,
-                                     attempt=True)
-            if permanent:
-                self._store.conn.execute("UPDATE frontier SET attempts=? WHERE url=?", (MAX_ATTEMPTS, url))
+    def _process(self, batch: list[Fetched], arrived: list[tuple[str, WarcRef]] | None = None) -> None:
+        self._processor.process(batch, arrived)

@@ -6,6 +6,7 @@ cli.py only parses options, calls one of these and prints what it returns.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -117,6 +118,9 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
                                       learner=learner, archive_folder=spool,
                                       queue_bytes=queue_bytes if queue_bytes is not None else QUEUE_BYTES).run()
 
+        # Everything loaded so far (Kiwi, the extractors, the schema) lives for the whole run: out of the
+        # collector's sight, a full collection no longer walks it (one was a 50 ms stop of every fetch)
+        gc.freeze()
         try:
             asyncio.run(_main())
         except KeyboardInterrupt:
@@ -126,6 +130,8 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
                              duplicates=ingestor.counts.duplicates, failures=stats.failures,
                              summary=stats.to_dict())
             raise
+        finally:
+            gc.unfreeze()
         learner.save(store.conn)
         stats.warnings.extend(check_and_record(store, run_id, _health(stats)))
         stats.finished_at = _now()

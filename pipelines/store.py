@@ -210,7 +210,9 @@ class Store:
             # a term already listed costs no SQL (an article has ~400 distinct terms, nearly all known).
             self._terms_stored: set[str] = set()
             self._terms_pending: set[str] = set()
-            self.db = sqlite_utils.Database(conn)
+            # no sqlite-utils plugins on the corpus connection: finding them scans every installed
+            # package's entry points (~30 ms before a crawl's first request)
+            self.db = sqlite_utils.Database(conn, execute_plugins=False)
             self._ensure_schema()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from exc
@@ -482,6 +484,24 @@ class Store:
             (url, source, "discovered", found_via, published_hint, now, now),
         )
         return cur.rowcount > 0
+
+    def frontier_add_many(self, rows: Sequence[tuple[str, str, str, str | None]], now: str) -> int:
+        """Record discovered URLs, (url, source, found_via, published_hint) each; how many were new."""
+        cur = self.conn.executemany(
+            "INSERT OR IGNORE INTO frontier (url, source, state, found_via, published_hint, discovered_at,"
+            " updated_at) VALUES (?,?,'discovered',?,?,?,?)",
+            [(url, source, via, hint, now, now) for url, source, via, hint in rows],
+        )
+        return max(cur.rowcount, 0)
+
+    def frontier_known_among(self, urls: Sequence[str]) -> set[str]:
+        """Which of these URLs the frontier holds (one query per 500)."""
+        known: set[str] = set()
+        for i in range(0, len(urls), 500):
+            chunk = urls[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            known.update(r[0] for r in self.conn.execute(f"SELECT url FROM frontier WHERE url IN ({marks})", chunk))
+        return known
 
     def frontier_known(self, url: str) -> bool:
         return self.conn.execute("SELECT 1 FROM frontier WHERE url = ?", (url,)).fetchone() is not None

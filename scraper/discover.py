@@ -3,7 +3,12 @@
 Every URL found is made absolute and canonical, filtered by the source's article_pattern
 (searched in the canonical and in the raw URL), deduplicated within the run, and dropped if the
 caller already knows it (`is_known`, e.g. "in the frontier"). A broken feed, sitemap or listing
-page is reported in `errors` and discovery goes on with the next one.
+page is reported in `errors` and discovery goes on with the next one. Each document's links are
+checked against `known_among` in one call (one query) when the caller gives it.
+
+Parsing stays on the event loop: in a worker thread (tried) it holds the GIL while the loop waits
+for it after every system call (up to the 5 ms switch interval each), and the crawl lost more
+than it gained. A crawl's start-up is CPU-bound: what helps is less work per document.
 
 Listings: for each template, pages 1..max_listing_pages are read in order and the walk stops at
 the first page that brings no new URL (all links seen earlier in this run or already known), that
@@ -28,7 +33,7 @@ from scraper.feeds import parse_feed
 from scraper.fetch import Fetcher, NotModified
 from scraper.listings import looks_like_article, page_links
 from scraper.models import ArticleRef, RawPage, Source
-from scraper.sitemaps import parse_sitemap
+from scraper.sitemaps import Sitemap, parse_sitemap
 from scraper.urls import absolutize, canonical_url
 
 log = logging.getLogger(__name__)
@@ -60,6 +65,7 @@ class _Run:
     is_known: Callable[[str], bool]
     validators: ValidatorCache | None
     max_child_sitemaps: int
+    known_among: Callable[[list[str]], set[str]] | None = None
     refs: list[ArticleRef] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
@@ -107,41 +113,60 @@ class _Run:
             self.new_validators[url] = (page.etag, page.last_modified)
         return page
 
-    def offer(self, raw: str, via: str, hint: datetime | None = None, *, listing_url: str = "") -> bool:
-        """Consider one found URL; True if it is new (not seen in this run, not known)."""
+    def accept(self, raw: str, *, listing_url: str = "") -> str | None:
+        """The canonical form of a found URL if the source wants it, else None."""
         pattern = self.source.article_pattern
         try:
             url = canonical_url(raw)
         except ValueError:
-            return False
+            return None
         if pattern is not None:
             if not (pattern.search(url) or pattern.search(raw)):
-                return False
+                return None
         elif listing_url and not looks_like_article(url, listing_url):
-            return False
-        if url in self.seen:
-            return False
-        self.seen.add(url)
-        if self.is_known(url):
-            return False
-        self.refs.append(ArticleRef(self.source.id, url, via, hint))
-        return True
+            return None
+        return url
+
+    def take(self, found: list[tuple[str, datetime | None]], via: str) -> int:
+        """Keep accepted URLs (canonical, with their date hint); how many are new (not seen in this run,
+        not known). The known check is one query for the whole document when `known_among` is given."""
+        fresh: list[tuple[str, datetime | None]] = []
+        for url, hint in found:
+            if url not in self.seen:
+                self.seen.add(url)
+                fresh.append((url, hint))
+        urls = [url for url, _ in fresh]
+        known = self.known_among(urls) if self.known_among is not None else {u for u in urls if self.is_known(u)}
+        new = 0
+        for url, hint in fresh:
+            if url not in known:
+                self.refs.append(ArticleRef(self.source.id, url, via, hint))
+                new += 1
+        return new
+
+    def _feed_links(self, page: RawPage) -> tuple[str | None, int, list[tuple[str, datetime | None]]]:
+        """(parser complaint, items, accepted (url, published)) of a feed."""
+        feed = parse_feed(page.body or page.html.encode("utf-8"))
+        accepted = []
+        for item in feed.items:
+            target = absolutize(page.url, item.link)
+            url = self.accept(target) if target is not None else None
+            if url is not None:
+                accepted.append((url, item.published))
+        return feed.error, len(feed.items), accepted
 
     async def feeds(self) -> None:
         for feed_url in self.source.feeds:
             page = await self.get(feed_url, "xml")
             if page is None:
                 continue
-            feed = parse_feed(page.body or page.html.encode("utf-8"))
-            if feed.error and not feed.items:
-                self.errors.append((feed_url, feed.error))
+            error, items, accepted = self._feed_links(page)
+            if error and not items:
+                self.errors.append((feed_url, error))
                 continue
-            if feed.error:
-                log.info("discovery: %s: %s (kept %d items)", feed_url, feed.error, len(feed.items))
-            for item in feed.items:
-                target = absolutize(page.url, item.link)
-                if target is not None:
-                    self.offer(target, "feed", item.published)
+            if error:
+                log.info("discovery: %s: %s (kept %d items)", feed_url, error, items)
+            self.take(accepted, "feed")
 
     async def sitemaps(self) -> None:
         visited: set[str] = set()
@@ -156,17 +181,14 @@ class _Run:
         if page is None:
             return
         try:
-            sitemap = parse_sitemap(url, page.body or page.html.encode("utf-8"))
+            sitemap, accepted = self._sitemap_links(url, page)
         except FetchError as e:
             self.errors.append((url, e.reason))
             return
         if sitemap.error:
             self.errors.append((url, sitemap.error))
         if not sitemap.is_index:
-            for entry in sitemap.entries:
-                target = absolutize(page.url, entry.loc)
-                if target is not None:
-                    self.offer(target, "sitemap", entry.published)
+            self.take(accepted, "sitemap")
             return
         if depth >= MAX_SITEMAP_DEPTH:
             self.errors.append((url, "sitemap index nested too deep"))
@@ -177,6 +199,23 @@ class _Run:
             if target is not None:
                 await self._sitemap(target, depth + 1, visited)
 
+    def _sitemap_links(self, url: str, page: RawPage) -> tuple[Sitemap, list[tuple[str, datetime | None]]]:
+        """A parsed sitemap and, for a urlset, its accepted (url, published)."""
+        sitemap = parse_sitemap(url, page.body or page.html.encode("utf-8"))
+        accepted = []
+        if not sitemap.is_index:
+            for entry in sitemap.entries:
+                target = absolutize(page.url, entry.loc)
+                canonical = self.accept(target) if target is not None else None
+                if canonical is not None:
+                    accepted.append((canonical, entry.published))
+        return sitemap, accepted
+
+    def _listing_links(self, page: RawPage) -> list[str]:
+        """Accepted article URLs linked from a listing page."""
+        accepted = (self.accept(link, listing_url=page.url) for link in page_links(page.html, page.url))
+        return [url for url in accepted if url is not None]
+
     async def listings(self) -> None:
         for template in self.source.listings:
             for number in range(1, self.source.max_listing_pages + 1):
@@ -184,9 +223,7 @@ class _Run:
                 page = await self.get(listing_url, "html", end_ok=number > 1)
                 if page is None:
                     break
-                new = 0
-                for link in page_links(page.html, page.url):
-                    new += self.offer(link, "listing", listing_url=page.url)
+                new = self.take([(url, None) for url in self._listing_links(page)], "listing")
                 log.debug("listing %s: %d new", listing_url, new)
                 if new == 0:
                     break
@@ -199,9 +236,13 @@ async def discover(
     is_known: Callable[[str], bool] = lambda u: False,
     validators: ValidatorCache | None = None,
     max_child_sitemaps: int = MAX_CHILD_SITEMAPS,
+    known_among: Callable[[list[str]], set[str]] | None = None,
 ) -> DiscoveryResult:
-    """Candidate articles of one source (feeds → sitemaps → listings)."""
-    run = _Run(source, fetcher, is_known, validators, max_child_sitemaps)
+    """Candidate articles of one source (feeds → sitemaps → listings).
+
+    `known_among`: which of these URLs the caller already knows, in one call per document (used
+    instead of `is_known` for each URL when given)."""
+    run = _Run(source, fetcher, is_known, validators, max_child_sitemaps, known_among)
     await run.feeds()
     await run.sitemaps()
     await run.listings()

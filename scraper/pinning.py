@@ -15,7 +15,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+import anyio._backends._asyncio  # noqa: F401 - see below
 import httpcore
+
+# anyio imports its asyncio backend on the first connection: ~50 ms inside the event loop while
+# every host of a crawl waits for its first request. Imported here, it is loaded with the crawler.
 
 log = logging.getLogger(__name__)
 

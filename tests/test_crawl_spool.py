@@ -119,3 +119,29 @@ def test_an_unreadable_spooled_page_fails_with_its_reason_and_is_fetched_next_ti
                                          " AND next_retry_at IS NOT NULL")}
     assert "fetched" not in states
     assert _truth(demo) <= due
+
+
+def test_max_pages_counts_the_pages_resumed_from_the_archive(demo: RunningDemo, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """--max-pages N: at most N pages per source this run, the spooled ones first; the rest wait for the next."""
+    cfg, sources = _setup(demo, tmp_path)
+    _fetch_without_processing(cfg, sources, monkeypatch)
+    with sqlite3.connect(cfg.db_path) as con:
+        per_source = dict(con.execute("SELECT source, count(*) FROM frontier WHERE state = 'fetched' GROUP BY source"))
+        spooled = {r[0] for r in con.execute("SELECT url FROM frontier WHERE state = 'fetched'")}
+    assert per_source and min(per_source.values()) >= 2
+
+    mark = len(demo.requests_snapshot())
+    stats = run.crawl(cfg, sources, max_pages=1)
+    assert stats.queue["resumed_from_archive"] == len(per_source)
+    with sqlite3.connect(cfg.db_path) as con:
+        left = dict(con.execute("SELECT source, count(*) FROM frontier WHERE state = 'fetched' GROUP BY source"))
+    assert left == {s: n - 1 for s, n in per_source.items() if n > 1}  # still spooled: nothing lost
+
+    stats = run.crawl(cfg, sources)  # without the cap: the rest, still from the archive
+    assert stats.queue["resumed_from_archive"] == sum(left.values())
+    refetched = [r.path for r in demo.requests_snapshot()[mark:]
+                 if canonical_url(demo.base_urls[r.site] + r.path) in spooled]
+    assert refetched == []
+    rows = _stored(cfg.db_path)
+    assert len(rows) == len(set(rows)) and set(rows) == _truth(demo)

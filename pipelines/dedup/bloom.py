@@ -74,9 +74,7 @@ class BloomFilter:
             self._words = self._words.copy()
         if keys.size:
             word, bits = self._where(keys)
-            self._words[word] |= bits  # where two keys share a word only the last one's bits land …
-            if not ((self._words[word] & bits) == bits).all():
-                np.bitwise_or.at(self._words, word, bits)  # … so then every key's bits go in one by one
+            np.bitwise_or.at(self._words, word, bits)  # unbuffered: two keys may share a word
 
     def may_hold(self, keys: _Int64s) -> npt.NDArray[np.bool_]:
         """For each key: False if it was surely never added."""

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_dedup import LONG_RELEASE, REWRITE, doc, store
-from test_dedup_tiers import CUT_DOWN, CUT_TITLE, LIBRARY, TITLE, copy_of
+from test_dedup_tiers import CUT_DOWN, CUT_TITLE, LIBRARY, TITLE, copy_of, two_stories_merged
 
 from pipelines.dedup import Deduper
 from pipelines.dedup.bloom import BloomFilter
@@ -67,11 +67,7 @@ def test_a_merge_stores_the_filters_under_its_generation(tmp_path: Path) -> None
 
 def test_a_schema_3_index_gets_its_filters_built_once(tmp_path: Path) -> None:
     path = tmp_path / "corpus.db"
-    conn = sqlite3.connect(path)
-    d = Deduper(conn, DedupConfig())
-    store(d, 1, doc(LONG_RELEASE), title=TITLE)
-    store(d, 2, doc(LIBRARY), title="도서관 재개관")
-    d._index.merge()
+    conn = two_stories_merged(path)
     conn.execute("DROP TABLE dedup_filters")  # what a schema-3 index looks like
     conn.execute("UPDATE dedup_meta SET value = '3' WHERE key = 'schema'")
     conn.commit()

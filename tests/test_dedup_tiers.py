@@ -128,13 +128,19 @@ def test_a_rolled_back_article_leaves_no_candidate() -> None:
     assert d.check(CUT_TITLE, doc(CUT_DOWN)).match_id == 1
 
 
-def test_a_schema_2_index_is_migrated_in_place(tmp_path: Path) -> None:
-    path = tmp_path / "corpus.db"
+def two_stories_merged(path: Path) -> sqlite3.Connection:
+    """An index at `path` with the festival release (1) and the library story (2) in the band tables."""
     conn = sqlite3.connect(path)
     d = Deduper(conn, DedupConfig())
     store(d, 1, doc(LONG_RELEASE), title=TITLE)
     store(d, 2, doc(LIBRARY), title="도서관 재개관")
     d._index.merge()
+    return conn
+
+
+def test_a_schema_2_index_is_migrated_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.db"
+    conn = two_stories_merged(path)
     # make it a schema-2 index: the band rows in the band tables, no recent tier
     conn.execute("DROP TABLE dedup_pending")
     conn.execute("DELETE FROM dedup_meta WHERE key = 'merges'")

@@ -20,12 +20,13 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
 
 from pipelines import fts_terms
+from pipelines.store_frontier import CrawlState
+from pipelines.store_runs import RunLog
 from scraper.errors import StoreError
 from scraper.models import WarcRef
 
@@ -186,8 +187,12 @@ def _warc_values(ref: WarcRef | None) -> tuple[str | None, int | None, str | Non
     return (ref.file, ref.offset, ref.record_id) if ref is not None else (None, None, None)
 
 
-class Store:
-    """Owns the connection and the schema. One instance per process/run."""
+class Store(RunLog, CrawlState):
+    """Owns the connection and the schema. One instance per process/run.
+
+    The run log (runs, extraction health, reports) and the crawler's state (frontier, validators)
+    are mixed in from store_runs.py and store_frontier.py.
+    """
 
     def __init__(self, path: Path | str, *, check_same_thread: bool = True) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
@@ -437,151 +442,3 @@ class Store:
              json.dumps(sources, ensure_ascii=False)),
         )
         return ClusterInfo(cluster_id, canonical, len(members))
-
-    # -- runs ---------------------------------------------------------------------------------
-    def start_run(self, kind: str, started_at: datetime) -> int:
-        with self.conn:
-            cur = self.conn.execute(
-                "INSERT INTO runs (kind, started_at, status) VALUES (?,?,?)",
-                (kind, started_at.isoformat(timespec="seconds"), "running"),
-            )
-        assert cur.lastrowid is not None
-        return int(cur.lastrowid)
-
-    def finish_run(self, run_id: int, finished_at: datetime, status: str, *, pages_fetched: int,
-                   articles_new: int, duplicates: int, failures: int, summary: dict[str, object]) -> None:
-        with self.conn:
-            self.conn.execute(
-                "UPDATE runs SET finished_at=?, status=?, pages_fetched=?, articles_new=?, duplicates=?,"
-                " failures=?, summary=? WHERE id=?",
-                (finished_at.isoformat(timespec="seconds"), status, pages_fetched, articles_new, duplicates,
-                 failures, json.dumps(summary, ensure_ascii=False, default=str), run_id),
-            )
-
-    # -- extraction health ----------------------------------------------------------------------
-    def record_health(self, run_id: int, source: str, pages: int, not_article: float, no_date: float,
-                      no_author: float, mean_chars: float) -> None:
-        with self.conn:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO extraction_health VALUES (?,?,?,?,?,?,?)",
-                (run_id, source, pages, not_article, no_date, no_author, mean_chars),
-            )
-
-    def health_history(self, source: str, before_run: int, limit: int) -> list[tuple[float, float, float, float]]:
-        rows = self.conn.execute(
-            "SELECT not_article, no_date, no_author, mean_chars FROM extraction_health"
-            " WHERE source = ? AND run_id < ? ORDER BY run_id DESC LIMIT ?", (source, before_run, limit),
-        ).fetchall()
-        return [(float(a), float(b), float(c), float(d)) for a, b, c, d in rows]
-
-    # -- frontier -----------------------------------------------------------------------------
-    def frontier_add(self, url: str, source: str, found_via: str, published_hint: str | None,
-                     now: str) -> bool:
-        """Record a discovered URL; True when it is new."""
-        cur = self.conn.execute(
-            "INSERT OR IGNORE INTO frontier (url, source, state, found_via, published_hint, discovered_at,"
-            " updated_at) VALUES (?,?,?,?,?,?,?)",
-            (url, source, "discovered", found_via, published_hint, now, now),
-        )
-        return cur.rowcount > 0
-
-    def frontier_add_many(self, rows: Sequence[tuple[str, str, str, str | None]], now: str) -> int:
-        """Record discovered URLs, (url, source, found_via, published_hint) each; how many were new."""
-        cur = self.conn.executemany(
-            "INSERT OR IGNORE INTO frontier (url, source, state, found_via, published_hint, discovered_at,"
-            " updated_at) VALUES (?,?,'discovered',?,?,?,?)",
-            [(url, source, via, hint, now, now) for url, source, via, hint in rows],
-        )
-        return max(cur.rowcount, 0)
-
-    def frontier_known_among(self, urls: Sequence[str]) -> set[str]:
-        """Which of these URLs the frontier holds (one query per 500)."""
-        known: set[str] = set()
-        for i in range(0, len(urls), 500):
-            chunk = urls[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            known.update(r[0] for r in self.conn.execute(f"SELECT url FROM frontier WHERE url IN ({marks})", chunk))
-        return known
-
-    def frontier_known(self, url: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM frontier WHERE url = ?", (url,)).fetchone() is not None
-
-    def frontier_pending(self, source: str, now: str, max_attempts: int) -> list[tuple[str, int]]:
-        """URLs still to fetch for a source: discovered, or failed and due for a retry."""
-        rows = self.conn.execute(
-            "SELECT url, attempts FROM frontier WHERE source = ? AND (state = 'discovered' OR"
-            " (state = 'failed' AND attempts < ? AND (next_retry_at IS NULL OR next_retry_at <= ?)))"
-            " ORDER BY discovered_at, url",
-            (source, max_attempts, now),
-        ).fetchall()
-        return [(r[0], int(r[1])) for r in rows]
-
-    def frontier_set(self, url: str, state: str, now: str, *, reason: str | None = None,
-                     next_retry_at: str | None = None, article_id: int | None = None,
-                     attempt: bool = False) -> None:
-        self.conn.execute(
-            "UPDATE frontier SET state=?, reason=?, next_retry_at=?, article_id=COALESCE(?, article_id),"
-            " attempts = attempts + ?, updated_at=? WHERE url=?",
-            (state, reason, next_retry_at, article_id, 1 if attempt else 0, now, url),
-        )
-
-    def frontier_alias(self, url: str, source: str, now: str) -> None:
-        """Make sure a final (post-redirect) URL is known too, so it is never fetched again."""
-        self.conn.execute(
-            "INSERT OR IGNORE INTO frontier (url, source, state, found_via, discovered_at, updated_at)"
-            " VALUES (?,?,?,?,?,?)",
-            (url, source, "stored", "redirect", now, now),
-        )
-
-    # -- frontier spool: fetched pages waiting for processing, by their raw-archive record -------
-    def frontier_mark_fetched(self, items: Sequence[tuple[str, WarcRef]], now: str) -> None:
-        """State 'fetched' with the archive record of each URL (only URLs not yet stored or skipped)."""
-        with self.transaction():
-            self.conn.executemany(
-                "UPDATE frontier SET state='fetched', warc_file=?, warc_offset=?, warc_record_id=?, updated_at=?"
-                " WHERE url=? AND state IN ('discovered', 'failed')",
-                [(ref.file, ref.offset, ref.record_id, now, url) for url, ref in items],
-            )
-
-    def frontier_fetched(self, source: str) -> list[tuple[str, WarcRef]]:
-        """URLs of a source fetched into the archive by an earlier run but never processed."""
-        rows = self.conn.execute(
-            "SELECT url, warc_file, warc_offset, warc_record_id FROM frontier WHERE source = ? AND state = 'fetched'"
-            " AND warc_file IS NOT NULL ORDER BY warc_file, warc_offset", (source,),
-        ).fetchall()
-        return [(r[0], WarcRef(r[1], int(r[2]), r[3] or "")) for r in rows]
-
-    # -- validators (conditional GET) ---------------------------------------------------------
-    def get(self, url: str) -> tuple[str | None, str | None] | None:
-        row = self.conn.execute("SELECT etag, last_modified FROM validators WHERE url = ?", (url,)).fetchone()
-        return (row[0], row[1]) if row else None
-
-    def put(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        with self.conn:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO validators (url, etag, last_modified) VALUES (?,?,?)",
-                (url, etag, last_modified),
-            )
-
-    # -- report runs --------------------------------------------------------------------------
-    # `reports(id, created_at, since)`: one row per written coverage report, so the next report can
-    # show what arrived in between. Created on first use (older corpora have no such table).
-    def _ensure_reports(self) -> None:
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, since TEXT)"
-        )
-
-    def last_report_at(self) -> str | None:
-        """created_at of the most recent report, or None before the first one."""
-        with self.conn:
-            self._ensure_reports()
-        row = self.conn.execute("SELECT created_at FROM reports ORDER BY id DESC LIMIT 1").fetchone()
-        return str(row[0]) if row else None
-
-    def record_report(self, created_at: datetime, since: str | None) -> int:
-        with self.conn:
-            self._ensure_reports()
-            cur = self.conn.execute("INSERT INTO reports (created_at, since) VALUES (?,?)",
-                                    (created_at.isoformat(timespec="seconds"), since))
-        assert cur.lastrowid is not None
-        return int(cur.lastrowid)

@@ -172,7 +172,7 @@ class DedupIndex:
             )
         self._set_meta("title_signature", title_settings)
         self._set_meta("schema", str(SCHEMA_VERSION))
-        self._conn.execute("DELETE FROM dedup_filters")  # the headline table changed: rebuilt below
+        self._conn.execute("DELETE FROM dedup_filters WHERE band_table = 'dedup_title_bands'")  # rebuilt below
 
     # -- the recent tier (recent.py) ------------------------------------------------------------
 

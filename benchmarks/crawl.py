@@ -8,6 +8,7 @@ The bound is hosts / rate requests per second (one request per host per `rate` s
   * end to end ÷ bound: requests / (time until every page is stored and the run is written);
   * CPU ms per page (this process, all threads), and the cores end to end would need to keep up
     with the bound: bound × CPU seconds per page;
+  * the CPU time of the discovery parser process (scraper.discover_worker), apart;
   * the most requests any host saw at once (must be 1).
 Kiwi is loaded before the clock starts, as the nightly crawl pays that once. The hosts run in a
 child process, so neither their CPU nor their threads' GIL time is charged to the crawler.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import resource
 import tempfile
 import threading
 import time
@@ -164,9 +166,12 @@ def main() -> None:
         ]
         cfg = Config(db_path=Path(tmp) / "bench.db",
                      fetch=FetchConfig(min_delay_s=args.rate, allow_private_hosts=True))
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the parser process, once it has ended
         start, cpu = time.monotonic(), time.process_time()
         stats = run.crawl(cfg, sources)
         wall, cpu = time.monotonic() - start, time.process_time() - cpu
+        ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+        parser_cpu = ended.ru_utime + ended.ru_stime - children.ru_utime - children.ru_stime
     fetch_wall = max(s.last_request for s in servers) - start
     totals = stats.to_dict()["totals"]
     assert isinstance(totals, dict)
@@ -185,6 +190,7 @@ def main() -> None:
     print(f"CPU {cpu_per_page * 1000:.2f} ms per {'request' if args.fetch_only else 'page'} (the crawl process, "
           f"all threads); end to end at the "
           f"bound needs {bound * cpu_per_page:.1f} cores")
+    print(f"discovery parser process: {parser_cpu * 1000:.0f} ms CPU (not in the figure above)")
     print(f"queue: {stats.queue}")
     print(f"max concurrent requests on one host: {max(s.max_in_flight for s in servers)} (must be 1)")
 

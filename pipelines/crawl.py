@@ -45,7 +45,7 @@ from pipelines.crawl_stats import CrawlStats, SourceStats
 from pipelines.ingest import Ingestor
 from pipelines.normalize import KST, iso
 from pipelines.store import Store
-from scraper.discover import discover
+from scraper.discover import Parser, discover
 from scraper.errors import (
     FetchError,
     HttpStatusError,
@@ -103,8 +103,9 @@ class CrawlRun:
                  stats: CrawlStats, *, max_pages: int | None = None, since: date | None = None,
                  refresh: bool = False, on_progress: ProgressFn | None = None,
                  queue_bytes: int = QUEUE_BYTES, learner: BoilerplateLearner | None = None,
-                 archive_folder: Path | None = None) -> None:
+                 archive_folder: Path | None = None, parser: Parser | None = None) -> None:
         self._sources = list(sources)
+        self._parser = parser  # where discovery parses feeds, sitemaps and listings (None: on the loop)
         self._fetcher = fetcher
         self._store = store
         self.stats = stats
@@ -204,7 +205,8 @@ class CrawlRun:
     async def _discover_one(self, source: Source) -> int:
         validators = _DeferredValidators(self._store)
         result = await discover(source, self._fetcher, is_known=self._store.frontier_known,
-                                known_among=self._store.frontier_known_among, validators=validators)
+                                known_among=self._store.frontier_known_among, validators=validators,
+                                parser=self._parser)
         self.stats.discovery_errors.extend(result.errors)
         self.stats.sources[source.id].pages_fetched += result.pages_fetched
         now = iso(_now()) or ""

@@ -90,11 +90,14 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
     import httpx
 
     from pipelines.crawl import QUEUE_BYTES, CrawlRun, CrawlStats
+    from scraper.discover_worker import ParserProcess
     from scraper.fetch import Fetcher
     from scraper.pinning import PinnedAddresses
     from scraper.transport import PerOriginTransport
 
-    with writing_store(cfg.db_path, threads=True) as store, _archive_writer(cfg) as archive:
+    # the parser process boots (on another core) while the store, Kiwi and the archive are opened
+    with writing_store(cfg.db_path, threads=True) as store, ParserProcess() as parser, \
+            _archive_writer(cfg) as archive:
         tokenizer = Tokenizer(user_dict, num_workers=workers)
         tokenizer.wait_loaded()  # now, not in the middle of fetching (it would stop the event loop)
         deduper = Deduper(store.conn, cfg.dedup)
@@ -110,13 +113,17 @@ def crawl(cfg: Config, sources: Sequence[Source], *, max_pages: int | None = Non
             timeout = httpx.Timeout(cfg.fetch.timeout_s, connect=min(cfg.fetch.timeout_s, 10.0))
             pins = PinnedAddresses()  # connections go to the address the private-address check approved
             transport = PerOriginTransport(cfg.fetch.per_host_concurrency, pins=pins)
+            await parser.attach()
             async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, transport=transport,
                                          headers={"User-Agent": cfg.fetch.user_agent}) as client:
                 fetcher = Fetcher(cfg.fetch, client, private_allowed=allowed, archive=archive, pins=pins)
-                return await CrawlRun(sources, fetcher, store, ingestor, stats, max_pages=max_pages,
-                                      since=since, refresh=refresh, on_progress=on_progress,
-                                      learner=learner, archive_folder=spool,
-                                      queue_bytes=queue_bytes if queue_bytes is not None else QUEUE_BYTES).run()
+                try:
+                    return await CrawlRun(sources, fetcher, store, ingestor, stats, max_pages=max_pages,
+                                          since=since, refresh=refresh, on_progress=on_progress,
+                                          learner=learner, archive_folder=spool, parser=parser,
+                                          queue_bytes=queue_bytes if queue_bytes is not None else QUEUE_BYTES).run()
+                finally:
+                    parser.detach()  # its pipes belong to this loop
 
         # Everything loaded so far (Kiwi, the extractors, the schema) lives for the whole run: out of the
         # collector's sight, a full collection no longer walks it (one was a 50 ms stop of every fetch)

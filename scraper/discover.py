@@ -6,9 +6,10 @@ caller already knows it (`is_known`, e.g. "in the frontier"). A broken feed, sit
 page is reported in `errors` and discovery goes on with the next one. Each document's links are
 checked against `known_among` in one call (one query) when the caller gives it.
 
-Parsing stays on the event loop: in a worker thread (tried) it holds the GIL while the loop waits
-for it after every system call (up to the 5 ms switch interval each), and the crawl lost more
-than it gained. A crawl's start-up is CPU-bound: what helps is less work per document.
+Parsing (scraper.discover_parse: the parser, absolutizing, canonicalising, the article_pattern)
+runs in the parser process when the caller gives one (`parser`, scraper.discover_worker), else on
+the event loop. Not in a worker thread: it would hold the GIL while the loop waits for it after
+every system call (up to the 5 ms switch interval each); that was tried and lost more than it gained.
 
 Listings: for each template, pages 1..max_listing_pages are read in order and the walk stops at
 the first page that brings no new URL (all links seen earlier in this run or already known), that
@@ -26,20 +27,27 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
+from scraper.discover_parse import feed_links, listing_links, sitemap_links
 from scraper.errors import FetchError, HttpStatusError
-from scraper.feeds import parse_feed
 from scraper.fetch import Fetcher, NotModified
-from scraper.listings import looks_like_article, page_links
 from scraper.models import ArticleRef, RawPage, Source
-from scraper.sitemaps import Sitemap, parse_sitemap
-from scraper.urls import absolutize, canonical_url
+from scraper.urls import absolutize
 
 log = logging.getLogger(__name__)
 
 MAX_CHILD_SITEMAPS = 50  # newest children of a sitemap index read per run
 MAX_SITEMAP_DEPTH = 2  # index → index → urlset
+
+
+T = TypeVar("T")
+
+
+class Parser(Protocol):
+    """Runs a function of scraper.discover_parse somewhere (e.g. another process); same result."""
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T: ...
 
 
 class ValidatorCache(Protocol):
@@ -66,6 +74,7 @@ class _Run:
     validators: ValidatorCache | None
     max_child_sitemaps: int
     known_among: Callable[[list[str]], set[str]] | None = None
+    parser: Parser | None = None
     refs: list[ArticleRef] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
@@ -113,19 +122,11 @@ class _Run:
             self.new_validators[url] = (page.etag, page.last_modified)
         return page
 
-    def accept(self, raw: str, *, listing_url: str = "") -> str | None:
-        """The canonical form of a found URL if the source wants it, else None."""
-        pattern = self.source.article_pattern
-        try:
-            url = canonical_url(raw)
-        except ValueError:
-            return None
-        if pattern is not None:
-            if not (pattern.search(url) or pattern.search(raw)):
-                return None
-        elif listing_url and not looks_like_article(url, listing_url):
-            return None
-        return url
+    async def parse(self, fn: Callable[..., T], *args: Any) -> T:
+        """fn(*args) of scraper.discover_parse: in the parser process if there is one."""
+        if self.parser is None:
+            return fn(*args)
+        return await self.parser.call(fn, *args)
 
     def take(self, found: list[tuple[str, datetime | None]], via: str) -> int:
         """Keep accepted URLs (canonical, with their date hint); how many are new (not seen in this run,
@@ -144,23 +145,13 @@ class _Run:
                 new += 1
         return new
 
-    def _feed_links(self, page: RawPage) -> tuple[str | None, int, list[tuple[str, datetime | None]]]:
-        """(parser complaint, items, accepted (url, published)) of a feed."""
-        feed = parse_feed(page.body or page.html.encode("utf-8"))
-        accepted = []
-        for item in feed.items:
-            target = absolutize(page.url, item.link)
-            url = self.accept(target) if target is not None else None
-            if url is not None:
-                accepted.append((url, item.published))
-        return feed.error, len(feed.items), accepted
-
     async def feeds(self) -> None:
         for feed_url in self.source.feeds:
             page = await self.get(feed_url, "xml")
             if page is None:
                 continue
-            error, items, accepted = self._feed_links(page)
+            body = page.body or page.html.encode("utf-8")
+            error, items, accepted = await self.parse(feed_links, page.url, body, self.source.article_pattern)
             if error and not items:
                 self.errors.append((feed_url, error))
                 continue
@@ -180,10 +171,11 @@ class _Run:
         page = await self.get(url, "xml")
         if page is None:
             return
-        try:
-            sitemap, accepted = self._sitemap_links(url, page)
-        except FetchError as e:
-            self.errors.append((url, e.reason))
+        body = page.body or page.html.encode("utf-8")
+        sitemap, refused, accepted = await self.parse(sitemap_links, url, page.url, body,
+                                                      self.source.article_pattern)
+        if sitemap is None:
+            self.errors.append((url, refused or "not a sitemap"))
             return
         if sitemap.error:
             self.errors.append((url, sitemap.error))
@@ -199,23 +191,6 @@ class _Run:
             if target is not None:
                 await self._sitemap(target, depth + 1, visited)
 
-    def _sitemap_links(self, url: str, page: RawPage) -> tuple[Sitemap, list[tuple[str, datetime | None]]]:
-        """A parsed sitemap and, for a urlset, its accepted (url, published)."""
-        sitemap = parse_sitemap(url, page.body or page.html.encode("utf-8"))
-        accepted = []
-        if not sitemap.is_index:
-            for entry in sitemap.entries:
-                target = absolutize(page.url, entry.loc)
-                canonical = self.accept(target) if target is not None else None
-                if canonical is not None:
-                    accepted.append((canonical, entry.published))
-        return sitemap, accepted
-
-    def _listing_links(self, page: RawPage) -> list[str]:
-        """Accepted article URLs linked from a listing page."""
-        accepted = (self.accept(link, listing_url=page.url) for link in page_links(page.html, page.url))
-        return [url for url in accepted if url is not None]
-
     async def listings(self) -> None:
         for template in self.source.listings:
             for number in range(1, self.source.max_listing_pages + 1):
@@ -223,7 +198,8 @@ class _Run:
                 page = await self.get(listing_url, "html", end_ok=number > 1)
                 if page is None:
                     break
-                new = self.take([(url, None) for url in self._listing_links(page)], "listing")
+                links = await self.parse(listing_links, page.url, page.html, self.source.article_pattern)
+                new = self.take([(url, None) for url in links], "listing")
                 log.debug("listing %s: %d new", listing_url, new)
                 if new == 0:
                     break
@@ -237,12 +213,14 @@ async def discover(
     validators: ValidatorCache | None = None,
     max_child_sitemaps: int = MAX_CHILD_SITEMAPS,
     known_among: Callable[[list[str]], set[str]] | None = None,
+    parser: Parser | None = None,
 ) -> DiscoveryResult:
     """Candidate articles of one source (feeds → sitemaps → listings).
 
     `known_among`: which of these URLs the caller already knows, in one call per document (used
-    instead of `is_known` for each URL when given)."""
-    run = _Run(source, fetcher, is_known, validators, max_child_sitemaps, known_among)
+    instead of `is_known` for each URL when given). `parser`: where documents are parsed (default:
+    here, on the event loop)."""
+    run = _Run(source, fetcher, is_known, validators, max_child_sitemaps, known_among, parser)
     await run.feeds()
     await run.sitemaps()
     await run.listings()

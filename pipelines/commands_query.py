@@ -6,14 +6,7 @@ from pathlib import Path
 
 import click
 
-from pipelines.cli_common import (
-    _date,
-    _guard,
-    _print_json,
-    _setup_logging,
-    common,
-    json_option,
-)
+from pipelines.cli_common import _date, _guard, _print_json, _setup_logging, common, json_option
 from pipelines.progress import phase_progress
 from scraper.config import Config
 

@@ -149,9 +149,3 @@ class BandFilters:
         for table in BAND_TABLES:
             self._save(table, new)
         self.generation = new
-
-    def forget(self) -> None:
-        """Drop the loaded filters (reloaded on next use)."""
-        self._filters.clear()
-        self._keys.clear()
-        self.generation = None

@@ -59,10 +59,6 @@ class KeyMap:
         """Keys held (with repeats)."""
         return self._n + sum(int(keys.size) for keys, _ in self._runs)
 
-    def runs(self) -> int:
-        """Sorted runs behind the unsorted buffer (O(log n))."""
-        return len(self._runs)
-
     def keys(self) -> _Int64s:
         """Every key held (with repeats, in no particular order)."""
         return np.concatenate([self._fresh_keys[: self._n], *(keys for keys, _ in self._runs)])

@@ -75,7 +75,7 @@ def test_a_schema_3_index_gets_its_filters_built_once(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     migrated = Deduper(conn, DedupConfig())
     conn.commit()
-    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("4",)
+    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("5",)
     assert filters(conn) == dict.fromkeys(BAND_TABLES, "1")
     assert migrated.check("도서관 다시 문 열어", copy_of(LIBRARY)).match_id == 2
     assert migrated.check(CUT_TITLE, doc(CUT_DOWN)).match_id == 1
@@ -119,7 +119,7 @@ def test_an_outgrown_filter_is_rebuilt_larger(scan_chunk: int, monkeypatch: pyte
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 30), st.booleans()), min_size=1, max_size=40), st.integers(1, 7))
 def test_candidates_equal_an_unfiltered_query(plan: list[tuple[int, bool]], merge_every: int) -> None:
-    """Keys drawn from a small pool: many shared buckets, across both tiers and several merges."""
+    """Keys drawn from a small pool: many shared buckets, across all levels, merges and compactions."""
     conn = sqlite3.connect(":memory:")
     index = DedupIndex(conn, "test", "test-titles", None, merge_every)
     rng = np.random.default_rng(len(plan))
@@ -132,8 +132,9 @@ def test_candidates_equal_an_unfiltered_query(plan: list[tuple[int, bool]], merg
         marks = ",".join("?" * len(probe))
         want = conn.execute(
             "SELECT article_id, count(*) AS n FROM (SELECT bucket, article_id FROM dedup_bands WHERE bucket IN "
-            f"({marks}) UNION SELECT j.value, article_id FROM dedup_pending, json_each(keys) AS j WHERE j.value IN "
+            f"({marks}) UNION SELECT bucket, article_id FROM dedup_bands_delta WHERE bucket IN ({marks}) "
+            f"UNION SELECT j.value, article_id FROM dedup_pending, json_each(keys) AS j WHERE j.value IN "
             f"({marks})) GROUP BY article_id ORDER BY n DESC, article_id LIMIT 5",
-            (*probe, *probe),
+            (*probe, *probe, *probe),
         ).fetchall()
         assert index.candidates(probe, 5) == [(int(a), int(n)) for a, n in want]

@@ -152,7 +152,7 @@ def test_a_schema_2_index_is_migrated_in_place(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     migrated = Deduper(conn, DedupConfig())
     conn.commit()
-    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("4",)
+    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("5",)
     assert {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall()) for t in tables} == before
     assert count(conn, "dedup_pending") == 0
     assert migrated.check("도서관 다시 문 열어", copy_of(LIBRARY)).match_id == 2

@@ -1,16 +1,17 @@
-"""Bloom filters of the two band tables, kept in SQLite next to them (dedup schema 4).
+"""Bloom filters of the stored band tables, kept in SQLite next to them (dedup schema 4).
 
 Nearly every bucket key a new article asks for is in no stored article, and finding that out
 from a band table with tens of millions of rows costs a B-tree descent (and, in a new process,
-a page fault) per key. So each band table has a Bloom filter (bloom.py) of its keys in
-``dedup_filters``, and only the keys that pass it are looked up: an article that copies nothing
-usually reaches neither band table at all.
+a page fault) per key. So each tier of band keys (body, headline) has a Bloom filter (bloom.py)
+of the keys in its main and delta tables (levels.py) in ``dedup_filters``, named by the main
+table, and only the keys that pass it are looked up: an article that copies nothing usually
+reaches no band table at all. Compacting the delta into the main table leaves it as it is.
 
 * The filters change only when the recent tier is merged (recent.py): the merge adds the merged
   keys and stores both filters in the same transaction, under the new ``dedup_meta.merges``
   (the *generation*). A process that sees another generation reloads them.
-* A filter missing, or stored under another generation, is rebuilt from its table (a scan: a
-  few seconds per million articles). Opening an index does this once and stores the result.
+* A filter missing, or stored under another generation, is rebuilt from its tables (a scan:
+  about a minute per million articles). Opening an index does this once and stores the result.
 * A filter is sized for `bloom.BITS_PER_KEY` bits a key; when its table outgrows it to half of
   that, the merge rebuilds it twice as large.
 
@@ -32,10 +33,12 @@ import numpy.typing as npt
 from scraper.errors import StoreError
 
 from .bloom import BITS_PER_KEY, BloomFilter
+from .levels import TIERS
 
 log = logging.getLogger(__name__)
 
-BAND_TABLES = ("dedup_bands", "dedup_title_bands")
+BAND_TABLES = tuple(tier.main for tier in TIERS)  # a filter is named by its main table and covers the delta too
+_TIER_OF = {tier.main: tier for tier in TIERS}
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS dedup_filters (
     band_table TEXT PRIMARY KEY,
@@ -103,9 +106,10 @@ class BandFilters:
         self.generation = generation
 
     def _build(self, table: str) -> None:
-        """The filter of `table` from its rows: key ranges of ~1M rows, each read as one JSON array."""
+        """The filter of `table` and its delta from their rows: key ranges of ~1M rows, each one JSON array."""
+        main, delta = _TIER_OF[table].tables
         with unmapped(self._conn):
-            n = int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            n = sum(int(self._conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in (main, delta))
             if n > _SCAN_CHUNK:
                 log.info("dedup: building the Bloom filter of %s (%d keys)", table, n)
             bloom = BloomFilter.for_keys(n)
@@ -116,7 +120,11 @@ class BandFilters:
                 last = i + 1 == parts
                 where = "bucket >= ?" if last else "bucket >= ? AND bucket < ?"
                 args = (lo,) if last else (lo, starts[i + 1])
-                row = self._conn.execute(f"SELECT json_group_array(bucket) FROM {table} WHERE {where}", args).fetchone()
+                row = self._conn.execute(
+                    f"SELECT json_group_array(bucket) FROM (SELECT bucket FROM {main} WHERE {where} "
+                    f"UNION ALL SELECT bucket FROM {delta} WHERE {where})",
+                    args + args,
+                ).fetchone()
                 keys = np.array(json.loads(row[0]), dtype=np.int64)
                 bloom.add(keys)
                 seen += int(keys.size)

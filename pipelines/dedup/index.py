@@ -45,12 +45,14 @@ from scraper.errors import StoreError
 
 from .filters import SCHEMA as FILTERS_SCHEMA
 from .filters import BandFilters
+from .levels import BODY, HEADLINE, TIERS
+from .levels import SCHEMA as LEVELS_SCHEMA
 from .packing import TextPacker
 from .recent import MERGE_EVERY, RecentTier
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dedup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -95,8 +97,7 @@ CREATE INDEX IF NOT EXISTS duplicates_article ON duplicates (article_id);
 def drop_index(conn: sqlite3.Connection) -> None:
     """Forget every signature, band and decision (for `newscorpus dedup --rebuild`); no commit."""
     for table in (
-        "dedup_bands",
-        "dedup_title_bands",
+        *(table for tier in TIERS for table in tier.tables),
         "dedup_pending",
         "dedup_docs",
         "dedup_titles",
@@ -128,7 +129,7 @@ class DedupIndex:
         """
         self._conn = conn
         self._packer = TextPacker()
-        for statement in (*_SCHEMA.split(";"), FILTERS_SCHEMA):  # not executescript: it would commit
+        for statement in (*_SCHEMA.split(";"), *LEVELS_SCHEMA, FILTERS_SCHEMA):  # not executescript: it would commit
             if statement.strip():
                 conn.execute(statement)
         self._filters = BandFilters(conn)
@@ -146,8 +147,8 @@ class DedupIndex:
             raise StoreError(f"dedup index schema {version} is newer than this newscorpus ({SCHEMA_VERSION})")
         if title_keys is not None:
             self._migrate_titles(version, title_settings, title_keys)  # 1 -> 3 (sets the version)
-        if version in (2, 3):  # 3 added dedup_pending, 4 dedup_filters (both created above): nothing moves
-            log.info("dedup: index schema %d -> %d (recent tier, band filters)", version, SCHEMA_VERSION)
+        if version in (2, 3, 4):  # 3 added dedup_pending, 4 dedup_filters, 5 the delta tables: nothing moves
+            log.info("dedup: index schema %d -> %d (recent tier, band filters, delta tables)", version, SCHEMA_VERSION)
             self._set_meta("schema", str(SCHEMA_VERSION))
         self._filters.ensure_stored(self._recent.generation())  # builds them once for an older index
 
@@ -163,7 +164,8 @@ class DedupIndex:
         if version >= 2 and self._meta("title_signature") == title_settings:
             return
         self.merge()  # the recent tier's headline keys were made with the old settings
-        self._conn.execute("DELETE FROM dedup_title_bands")
+        for table in HEADLINE.tables:
+            self._conn.execute(f"DELETE FROM {table}")
         log.info("dedup: building the headline index from the stored headlines")
         cursor = self._conn.execute("SELECT article_id, title FROM dedup_titles ORDER BY article_id")
         while rows := cursor.fetchmany(10_000):  # bounded memory on a large corpus
@@ -173,7 +175,7 @@ class DedupIndex:
             )
         self._set_meta("title_signature", title_settings)
         self._set_meta("schema", str(SCHEMA_VERSION))
-        self._conn.execute("DELETE FROM dedup_filters WHERE band_table = 'dedup_title_bands'")  # rebuilt below
+        self._conn.execute("DELETE FROM dedup_filters WHERE band_table = ?", (HEADLINE.main,))  # rebuilt below
 
     # -- the recent tier (recent.py) ------------------------------------------------------------
 
@@ -206,20 +208,21 @@ class DedupIndex:
         return keys[self._filters.may_hold(table, keys)].tolist()  # type: ignore[no-any-return]
 
     def candidates(self, buckets: Sequence[int], limit: int) -> list[tuple[int, int]]:
-        """(article_id, shared bands) for articles sharing any bucket, most shared first (both tiers).
+        """(article_id, shared bands) for articles sharing any bucket, most shared first (all levels).
 
-        An article's rows are in one tier, so the `limit` best of the band table plus every
-        recent one hold the `limit` best overall.
+        An article's rows are all in one level, so the `limit` best of the stored tables plus
+        every recent one hold the `limit` best overall.
         """
         if not buckets:
             return []
         shared: dict[int, int] = {}
-        if hot := self._hot("dedup_bands", buckets):
+        if hot := self._hot(BODY.main, buckets):
             marks = ",".join("?" * len(hot))
             rows = self._conn.execute(
-                f"SELECT article_id, count(*) AS n FROM dedup_bands WHERE bucket IN ({marks}) "
+                f"SELECT article_id, count(*) AS n FROM (SELECT article_id FROM {BODY.main} WHERE bucket IN ({marks}) "
+                f"UNION ALL SELECT article_id FROM {BODY.delta} WHERE bucket IN ({marks})) "
                 "GROUP BY article_id ORDER BY n DESC, article_id LIMIT ?",
-                (*hot, limit),
+                (*hot, *hot, limit),
             )
             shared = {int(a): int(n) for a, n in rows}
         for _, article_id in set(self._recent.body_pairs(buckets)):
@@ -230,16 +233,14 @@ class DedupIndex:
         """Articles sharing headline buckets, most shared first; only the newest `per_bucket` of a bucket."""
         if not buckets:
             return []
-        part = (
-            "SELECT * FROM (SELECT bucket, article_id FROM dedup_title_bands WHERE bucket = ? "
-            "ORDER BY article_id DESC LIMIT ?)"
-        )
-        hot = self._hot("dedup_title_bands", buckets)
-        stored = (
-            self._conn.execute(" UNION ALL ".join([part] * len(hot)), tuple(v for b in hot for v in (b, per_bucket)))
-            if hot
-            else ()
-        )
+        hot = self._hot(HEADLINE.main, buckets)
+        parts = [
+            f"SELECT * FROM (SELECT bucket, article_id FROM {table} WHERE bucket = ? ORDER BY article_id DESC LIMIT ?)"
+            for _ in hot
+            for table in HEADLINE.tables
+        ]
+        args = tuple(v for b in hot for _ in HEADLINE.tables for v in (b, per_bucket))
+        stored = self._conn.execute(" UNION ALL ".join(parts), args) if parts else ()
         found: dict[int, set[int]] = {}
         for bucket, article_id in (*stored, *self._recent.title_pairs(buckets)):
             found.setdefault(int(bucket), set()).add(int(article_id))

@@ -55,11 +55,13 @@ from _synthetic import articles
 
 from pipelines.dedup import Deduper, headline
 from pipelines.dedup.index import MERGE_EVERY, DedupIndex
+from pipelines.dedup.levels import delta_articles
 from pipelines.dedup.minhash import band_keys, band_keys_many, signature_to_blob
 from scraper.config import DedupConfig
 from scraper.models import DedupDecision
 
 CHUNK = 50_000  # articles generated per fill step
+GEN_CHUNK = 10_000  # timed articles generated at a time (outside the timing)
 COMMIT_EVERY = 16  # articles per ingest transaction, as pipelines/crawl.py BATCH_SIZE
 SETTINGS = "bench"
 STORE_AUTOCHECKPOINT = 20_000  # pipelines/store.py
@@ -140,7 +142,8 @@ def fill(db: Path, size: int, cfg: DedupConfig, seed: int) -> None:
 # per-article seconds, commit s, CPU s, memory, planted, found, (merges, merge s, WAL pages),
 # final merge s, final merged, (pending at open, open s, filter build s)
 _Triple = tuple[int, float, float]
-TimedPath = tuple[list[float], float, float, dict[str, float], int, int, _Triple, float, int, _Triple]
+_Merged = tuple[int, int, float, float]  # merges, compactions among them, their seconds, WAL pages/article
+TimedPath = tuple[list[float], float, float, dict[str, float], int, int, _Merged, float, int, _Triple]
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +171,7 @@ class IndexResult:
     memory_mb: dict[str, float]
     stored_at_start: int = 0  # articles in the index when the timing began (a kept index grows with each run)
     filters_build_s: float = 0.0  # opening the index: building and storing its band filters (a new fill only)
+    compactions: int = 0  # merges that also compacted the delta into the main tables (levels.py)
 
 
 def timed_path(
@@ -196,24 +200,33 @@ def timed_path(
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     merges0 = int(conn.execute("SELECT coalesce(max(value), 0) FROM dedup_meta WHERE key = 'merges'").fetchone()[0])
     rng = np.random.default_rng(seed + 1)
-    sigs = rng.integers(0, 2**32, size=(timed, cfg.num_perm), dtype=np.uint32)
-    titles = rng.integers(-(2**63), 2**63 - 1, size=(timed, headline.BANDS), dtype=np.int64)
-    planted = list(range(0, timed, 100))
-    for k in planted:  # a near copy: half the signature of a stored article
-        src = int(rng.integers(1, size + 1))
-        row = conn.execute("SELECT signature FROM dedup_docs WHERE article_id = ?", (src,)).fetchone()
-        sigs[k, : cfg.num_perm // 2] = np.frombuffer(row[0], dtype="<u4")[: cfg.num_perm // 2]
+    planted = range(0, timed, 100)  # a near copy: half the signature of a stored article
+
+    def signatures(start: int) -> tuple[np.ndarray, np.ndarray]:
+        """Signatures and headline keys of timed articles start..start+GEN_CHUNK (not timed)."""
+        n = min(GEN_CHUNK, timed - start)
+        sigs = rng.integers(0, 2**32, size=(n, cfg.num_perm), dtype=np.uint32)
+        titles = rng.integers(-(2**63), 2**63 - 1, size=(n, headline.BANDS), dtype=np.int64)
+        for k in range(start, start + n, 100):
+            src = int(rng.integers(1, size + 1))
+            row = conn.execute("SELECT signature FROM dedup_docs WHERE article_id = ?", (src,)).fetchone()
+            sigs[k - start, : cfg.num_perm // 2] = np.frombuffer(row[0], dtype="<u4")[: cfg.num_perm // 2]
+        return sigs, titles
+
     found = 0
     per: list[float] = []
     c0 = time.process_time()
     commit_s = merge_s = 0.0
+    compactions = 0
     # the verifier text an article keeps (~1,500 key characters; add_doc compresses it)
     stored = "".join(chr(c) for c in rng.integers(0xAC00, 0xAC00 + 600, size=1500))
     for k in range(timed):
+        if k % GEN_CHUNK == 0:
+            sigs, titles = signatures(k)
         t0 = time.perf_counter()
-        sig = sigs[k]
+        sig = sigs[k % GEN_CHUNK]
         keys = band_keys(sig, cfg.bands)
-        title_keys = titles[k].tolist()
+        title_keys = titles[k % GEN_CHUNK].tolist()
         exact = index.exact(f"t{k:031x}")
         cands = index.candidates(keys, cfg.max_candidates)
         by_title = index.title_candidates(title_keys, headline.PER_BUCKET, headline.MAX_CANDIDATES)
@@ -221,7 +234,7 @@ def timed_path(
         if ids:  # what the Deduper reads for candidates (its LRU cache is cold here)
             index.stored_texts(ids)
             index.titles(ids)
-            found += k in planted
+            found += k % 100 == 0
         article_id = size + k + 1
         t1 = time.perf_counter()
         index.add_doc(
@@ -230,6 +243,7 @@ def timed_path(
         if index.pending() == 0:  # this article filled the recent tier: add_doc merged it; its commit
             conn.commit()  # writes the merged pages to the WAL (and checkpoints them): part of the merge
             merge_s += time.perf_counter() - t1
+            compactions += delta_articles(conn) == 0
         index.record(article_id, [(exact, "new", None, "")], SETTINGS, "2025-01-01T00:00:00")
         if (k + 1) % commit_every == 0:
             t1 = time.perf_counter()
@@ -252,7 +266,7 @@ def timed_path(
     page = int(conn.execute("PRAGMA page_size").fetchone()[0])
     wal_pages = (wal.stat().st_size - 32) / (page + 24) / timed if autocheckpoint == 0 and wal.exists() else 0.0
     conn.close()
-    merged = (merges - merges0, merge_s, wal_pages)
+    merged = (merges - merges0, compactions, merge_s, wal_pages)
     opened = (pending_at_open, open_s, build_s)
     return per, commit_s, cpu_s, memory, len(planted), found, merged, final_s, final_n, opened
 
@@ -294,13 +308,13 @@ def bench_index(
         cpu_s * 1000 / timed,
         commit_ms,
         merges[0],
-        merges[1],
+        merges[2],
         merge_every,
         final_s * 1000 / max(final_n, 1),
         final_n,
         opened[0],
         opened[1] * 1000,
-        merges[2],
+        merges[3],
         planted,
         found,
         fill_s,
@@ -308,6 +322,7 @@ def bench_index(
         memory,
         stored_at_start,
         opened[2],
+        merges[1],
     )
     if not keep:
         for p in workdir.glob(f"index_{size}.db*"):
@@ -466,7 +481,8 @@ def main() -> None:
                     f"index {size:>9,} (stored at start {r.stored_at_start:,}): insert+query "
                     f"{r.mean_ms:6.3f} ms/article mean, {r.median_ms:6.3f} median, "
                     f"{r.p95_ms:6.3f} p95 (queries+inserts {r.work_ms:6.3f}, commits {r.commit_ms:6.3f}; "
-                    f"CPU {r.cpu_ms:6.3f}; {r.merges} merges of {r.merge_every:,} took {r.merge_s:.1f} s"
+                    f"CPU {r.cpu_ms:6.3f}; {r.merges} merges of {r.merge_every:,} ({r.compactions} with a compaction) "
+                    f"took {r.merge_s:.1f} s"
                     + (
                         f"; final merge of {r.final_merged:,}: {r.final_merge_ms:.3f} ms/article merged"
                         if r.final_merged

@@ -313,7 +313,7 @@ def test_the_headline_channel_proposes_a_rewrite_but_the_verifier_keeps_it_apart
 
 def test_short_headlines_have_no_headline_keys(deduper: Deduper) -> None:
     store(deduper, 1, doc(LONG_RELEASE), title="메밀꽃")
-    assert deduper._index._conn.execute("SELECT count(*) FROM dedup_title_bands").fetchone()[0] == 0
+    assert deduper._index._conn.execute("SELECT title_keys FROM dedup_pending").fetchall() == [("[]",)]
 
 
 def test_an_index_without_the_headline_table_is_migrated(tmp_path: object) -> None:
@@ -321,17 +321,18 @@ def test_an_index_without_the_headline_table_is_migrated(tmp_path: object) -> No
     conn = sqlite3.connect(path)
     first = Deduper(conn, DedupConfig())
     store(first, 1, doc(LONG_RELEASE), title="제9회 한빛 메밀꽃 축제 개막")
-    first._index.merge()  # into dedup_title_bands
-    built = conn.execute("SELECT * FROM dedup_title_bands ORDER BY bucket").fetchall()
+    first._index.merge()  # into a segment
+    built = conn.execute("SELECT bucket, article_id FROM dedup_title_band_segments ORDER BY bucket").fetchall()
     assert len(built) > 0
     # make it a schema-1 index: no headline table, no schema mark; the decisions stay
     conn.execute("DROP TABLE dedup_title_bands")
+    conn.execute("DROP TABLE dedup_title_band_segments")
     conn.execute("DELETE FROM dedup_meta WHERE key IN ('schema', 'title_signature')")
     conn.commit()
     conn.close()
     conn = sqlite3.connect(path)
     migrated = Deduper(conn, DedupConfig())
-    assert conn.execute("SELECT * FROM dedup_title_bands ORDER BY bucket").fetchall() == built
+    assert conn.execute("SELECT * FROM dedup_title_bands ORDER BY bucket").fetchall() == built  # rebuilt there
     assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("5",)
     assert conn.execute("SELECT count(*) FROM duplicates").fetchone() == (1,)
     assert migrated.check("제9회 한빛 메밀꽃 축제 폐막", doc(CUT_DOWN)).match_id == 1

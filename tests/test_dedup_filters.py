@@ -111,7 +111,8 @@ def test_an_outgrown_filter_is_rebuilt_larger(scan_chunk: int, monkeypatch: pyte
         size = conn.execute("SELECT length(bits) FROM dedup_filters WHERE band_table = 'dedup_bands'").fetchone()
         sizes.append(size[0])
     assert small == 2 and sizes[-1] > sizes[0]  # it grew with its table
-    rows = np.array([r[0] for r in conn.execute("SELECT bucket FROM dedup_bands")], dtype=np.int64)
+    rows = np.array([r[0] for r in conn.execute("SELECT bucket FROM dedup_band_segments")], dtype=np.int64)
+    assert rows.size > 50 * 64
     stored = conn.execute("SELECT bits FROM dedup_filters WHERE band_table = 'dedup_bands'").fetchone()[0]
     assert BloomFilter.from_bytes(stored).may_hold(rows).all()
 
@@ -132,7 +133,7 @@ def test_candidates_equal_an_unfiltered_query(plan: list[tuple[int, bool]], merg
         marks = ",".join("?" * len(probe))
         want = conn.execute(
             "SELECT article_id, count(*) AS n FROM (SELECT bucket, article_id FROM dedup_bands WHERE bucket IN "
-            f"({marks}) UNION SELECT bucket, article_id FROM dedup_bands_delta WHERE bucket IN ({marks}) "
+            f"({marks}) UNION SELECT bucket, article_id FROM dedup_band_segments WHERE bucket IN ({marks}) "
             f"UNION SELECT j.value, article_id FROM dedup_pending, json_each(keys) AS j WHERE j.value IN "
             f"({marks})) GROUP BY article_id ORDER BY n DESC, article_id LIMIT 5",
             (*probe, *probe, *probe),

@@ -39,11 +39,11 @@ def test_copies_are_found_in_either_tier(merged: bool) -> None:
     d = Deduper(conn, DedupConfig())
     store(d, 1, doc(LONG_RELEASE), title=TITLE)
     store(d, 2, doc(LIBRARY), title="도서관 재개관")
-    assert count(conn, "dedup_pending") == 2 and count(conn, "dedup_bands") == 0
+    assert count(conn, "dedup_pending") == 2 and count(conn, "dedup_band_segments") == 0
     if merged:
         assert d._index.merge() == 2
         assert count(conn, "dedup_pending") == 0 and len(d._index._recent.body) == 0
-        assert count(conn, "dedup_bands") > 0 and count(conn, "dedup_title_bands") > 0
+        assert count(conn, "dedup_band_segments") > 0 and count(conn, "dedup_title_band_segments") > 0
     assert d.check("도서관 다시 문 열어", copy_of(LIBRARY)).match_id == 2
     assert d.check(CUT_TITLE, doc(CUT_DOWN)).match_id == 1  # via the headline channel
     assert d.check("새 소식", doc(REWRITE)).method == "new"
@@ -64,8 +64,8 @@ def test_a_merge_moves_every_row_and_keeps_the_candidates() -> None:
     a = d._analyse("보도자료", copy_of(LIBRARY))
     before = d._index.candidates(a.buckets, 10)
     d._index.merge()
-    assert sorted(conn.execute("SELECT bucket, article_id FROM dedup_bands").fetchall()) == recent
-    assert sorted(conn.execute("SELECT bucket, article_id FROM dedup_title_bands").fetchall()) == recent_titles
+    assert sorted(conn.execute("SELECT bucket, article_id FROM dedup_band_segments").fetchall()) == recent
+    assert sorted(conn.execute("SELECT bucket, article_id FROM dedup_title_band_segments").fetchall()) == recent_titles
     assert d._index.candidates(a.buckets, 10) == before
     assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'merges'").fetchone() == ("1",)
 
@@ -76,7 +76,7 @@ def test_the_tier_is_merged_when_it_is_full() -> None:
     store(d, 1, doc(LONG_RELEASE), title=TITLE)
     assert count(conn, "dedup_pending") == 1
     store(d, 2, doc(LIBRARY), title="도서관 재개관")
-    assert count(conn, "dedup_pending") == 0 and count(conn, "dedup_bands") > 0
+    assert count(conn, "dedup_pending") == 0 and count(conn, "dedup_band_segments") > 0
     store(d, 3, doc(REWRITE), title="새 소식")
     assert count(conn, "dedup_pending") == 1
     assert d.check("도서관 다시 문 열어", copy_of(LIBRARY)).match_id == 2
@@ -138,16 +138,27 @@ def two_stories_merged(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def as_schema_4(conn: sqlite3.Connection) -> None:
+    """Move every segment's rows into the band tables of schema 4 and drop the segment tables."""
+    for main, segments in (("dedup_bands", "dedup_band_segments"), ("dedup_title_bands", "dedup_title_band_segments")):
+        conn.execute(f"INSERT INTO {main} SELECT bucket, article_id FROM {segments}")
+        conn.execute(f"DROP TABLE {segments}")
+    conn.execute("DROP TABLE dedup_segments")
+    conn.execute("UPDATE dedup_meta SET value = '4' WHERE key = 'schema'")
+
+
 def test_a_schema_2_index_is_migrated_in_place(tmp_path: Path) -> None:
     path = tmp_path / "corpus.db"
     conn = two_stories_merged(path)
     # make it a schema-2 index: the band rows in the band tables, no recent tier
+    as_schema_4(conn)
     conn.execute("DROP TABLE dedup_pending")
     conn.execute("DELETE FROM dedup_meta WHERE key = 'merges'")
     conn.execute("UPDATE dedup_meta SET value = '2' WHERE key = 'schema'")
     conn.commit()
     tables = ("dedup_bands", "dedup_title_bands", "dedup_docs", "dedup_titles", "duplicates")
     before = {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+    assert before["dedup_bands"] and before["dedup_title_bands"]
     conn.close()
     conn = sqlite3.connect(path)
     migrated = Deduper(conn, DedupConfig())

@@ -3,9 +3,9 @@
 Nearly every bucket key a new article asks for is in no stored article, and finding that out
 from a band table with tens of millions of rows costs a B-tree descent (and, in a new process,
 a page fault) per key. So each tier of band keys (body, headline) has a Bloom filter (bloom.py)
-of the keys in its main and delta tables (levels.py) in ``dedup_filters``, named by the main
-table, and only the keys that pass it are looked up: an article that copies nothing usually
-reaches no band table at all. Compacting the delta into the main table leaves it as it is.
+of the keys in its schema-4 table and its segments (segments.py) in ``dedup_filters``, named
+by that table, and only the keys that pass it are looked up: an article that copies nothing
+usually reaches no band table at all. A compaction of segments leaves it as it is.
 
 * The filters change only when the recent tier is merged (recent.py): the merge adds the merged
   keys and stores both filters in the same transaction, under the new ``dedup_meta.merges``
@@ -33,11 +33,11 @@ import numpy.typing as npt
 from scraper.errors import StoreError
 
 from .bloom import BITS_PER_KEY, BloomFilter
-from .levels import TIERS
+from .segments import REGISTRY, TIERS
 
 log = logging.getLogger(__name__)
 
-BAND_TABLES = tuple(tier.main for tier in TIERS)  # a filter is named by its main table and covers the delta too
+BAND_TABLES = tuple(tier.main for tier in TIERS)  # a filter is named by its schema-4 table, covers the segments too
 _TIER_OF = {tier.main: tier for tier in TIERS}
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS dedup_filters (
@@ -106,28 +106,34 @@ class BandFilters:
         self.generation = generation
 
     def _build(self, table: str) -> None:
-        """The filter of `table` and its delta from their rows: key ranges of ~1M rows, each one JSON array."""
-        main, delta = _TIER_OF[table].tables
+        """The filter of a tier from its rows: key ranges of ~1M rows, each read as one JSON array."""
+        tier = _TIER_OF[table]
+        sources = [(tier.main, "", ())] + [
+            (tier.segments, "seg = ? AND ", (seg,)) for (seg,) in self._conn.execute(f"SELECT seg FROM {REGISTRY}")
+        ]
         with unmapped(self._conn):
-            n = sum(int(self._conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in (main, delta))
+            sizes = [
+                int(self._conn.execute(f"SELECT count(*) FROM {name} WHERE {where}1", args).fetchone()[0])
+                for name, where, args in sources
+            ]
+            n = sum(sizes)
             if n > _SCAN_CHUNK:
                 log.info("dedup: building the Bloom filter of %s (%d keys)", table, n)
             bloom = BloomFilter.for_keys(n)
-            parts = max(1, n // _SCAN_CHUNK)  # bucket keys are uniform 64-bit hashes: equal ranges
-            starts = [-(2**63) + (2**64 * i) // parts for i in range(parts)]
             seen = 0
-            for i, lo in enumerate(starts):
-                last = i + 1 == parts
-                where = "bucket >= ?" if last else "bucket >= ? AND bucket < ?"
-                args = (lo,) if last else (lo, starts[i + 1])
-                row = self._conn.execute(
-                    f"SELECT json_group_array(bucket) FROM (SELECT bucket FROM {main} WHERE {where} "
-                    f"UNION ALL SELECT bucket FROM {delta} WHERE {where})",
-                    args + args,
-                ).fetchone()
-                keys = np.array(json.loads(row[0]), dtype=np.int64)
-                bloom.add(keys)
-                seen += int(keys.size)
+            for (name, where, args), size in zip(sources, sizes, strict=True):
+                parts = max(1, size // _SCAN_CHUNK)  # bucket keys are uniform 64-bit hashes: equal ranges
+                starts = [-(2**63) + (2**64 * i) // parts for i in range(parts)]
+                for i, lo in enumerate(starts):
+                    last = i + 1 == parts
+                    within = "bucket >= ?" if last else "bucket >= ? AND bucket < ?"
+                    bounds = (lo,) if last else (lo, starts[i + 1])
+                    row = self._conn.execute(
+                        f"SELECT json_group_array(bucket) FROM {name} WHERE {where}{within}", (*args, *bounds)
+                    ).fetchone()
+                    keys = np.array(json.loads(row[0]), dtype=np.int64)
+                    bloom.add(keys)
+                    seen += int(keys.size)
         if seen != n:  # the ranges must cover every row: a filter that misses keys would miss copies
             raise StoreError(f"dedup: the Bloom filter of {table} read {seen} of {n} keys")
         self._filters[table], self._keys[table] = bloom, n

@@ -8,11 +8,15 @@ Tables (created if missing):
   the cleaned body still work: the verifier prepares either form.
 * ``dedup_titles`` — each indexed article's headline key: a shared headline lets the verifier
   accept a copy on less verbatim body text.
-* ``dedup_bands`` — one row per (band bucket, article). The band number is folded into the
-  64-bit bucket key, so one ``WITHOUT ROWID`` primary key serves as the lookup index and a new
-  article's candidates come from a single indexed ``IN`` query over its bucket keys.
-* ``dedup_title_bands`` — the headline LSH index (headline.py): one row per (headline bucket,
-  article), the second candidate channel for trimmed copies that keep the release's headline.
+* ``dedup_band_segments`` — one row per (segment, band bucket, article), written by the merges of
+  the recent tier and compacted by size (schema 5, `segments.py`). The band number is folded
+  into the 64-bit bucket key, so one ``WITHOUT ROWID`` primary key serves as the lookup index and
+  a new article's candidates come from a single indexed ``IN`` query over its bucket keys.
+  ``dedup_segments`` lists the live segments. ``dedup_bands`` holds the rows of schema ≤ 4 and is
+  read like one more segment.
+* ``dedup_title_band_segments`` (and ``dedup_title_bands``) — the headline LSH index
+  (headline.py): one row per (headline bucket, article), the second candidate channel for
+  trimmed copies that keep the release's headline.
 * ``dedup_pending`` — the recent tier (schema 3, `recent.py`): articles indexed since the last
   merge, one appended row each; mirrored in memory per process (keymap.py) and read by the
   candidate lookups next to the band tables, merged into them every `merge_every` articles.
@@ -28,7 +32,8 @@ had no headline index; opening it builds ``dedup_title_bands`` from the stored `
 and sets ``schema`` to 2. Changed headline settings rebuild that table the same way (after
 merging the recent tier). Schema 2 → 3 adds the empty ``dedup_pending`` table: every stored row
 stays where it is and is found as before. Schema 3 → 4 adds ``dedup_filters`` and builds the
-filters from the band tables once.
+filters from the band tables once. Schema 4 → 5 adds the empty segment tables: the rows of
+``dedup_bands`` and ``dedup_title_bands`` stay there.
 
 Nothing here commits: the caller owns the transaction.
 """
@@ -45,10 +50,11 @@ from scraper.errors import StoreError
 
 from .filters import SCHEMA as FILTERS_SCHEMA
 from .filters import BandFilters
-from .levels import BODY, HEADLINE, TIERS
-from .levels import SCHEMA as LEVELS_SCHEMA
 from .packing import TextPacker
 from .recent import MERGE_EVERY, RecentTier
+from .segments import BODY, HEADLINE, REGISTRY
+from .segments import SCHEMA as SEGMENTS_SCHEMA
+from .segments import TABLES as BAND_INDEX_TABLES
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +99,14 @@ CREATE TABLE IF NOT EXISTS duplicates (
 CREATE INDEX IF NOT EXISTS duplicates_article ON duplicates (article_id);
 """
 
+# the newest articles of one headline bucket in one table (the segment table: of one segment)
+_NEWEST = "SELECT * FROM (SELECT bucket, article_id FROM {} WHERE {}bucket = ? ORDER BY article_id DESC LIMIT ?)"
+
 
 def drop_index(conn: sqlite3.Connection) -> None:
     """Forget every signature, band and decision (for `newscorpus dedup --rebuild`); no commit."""
     for table in (
-        *(table for tier in TIERS for table in tier.tables),
+        *BAND_INDEX_TABLES,
         "dedup_pending",
         "dedup_docs",
         "dedup_titles",
@@ -129,7 +138,7 @@ class DedupIndex:
         """
         self._conn = conn
         self._packer = TextPacker()
-        for statement in (*_SCHEMA.split(";"), *LEVELS_SCHEMA, FILTERS_SCHEMA):  # not executescript: it would commit
+        for statement in (*_SCHEMA.split(";"), *SEGMENTS_SCHEMA, FILTERS_SCHEMA):  # not executescript: it would commit
             if statement.strip():
                 conn.execute(statement)
         self._filters = BandFilters(conn)
@@ -147,8 +156,8 @@ class DedupIndex:
             raise StoreError(f"dedup index schema {version} is newer than this newscorpus ({SCHEMA_VERSION})")
         if title_keys is not None:
             self._migrate_titles(version, title_settings, title_keys)  # 1 -> 3 (sets the version)
-        if version in (2, 3, 4):  # 3 added dedup_pending, 4 dedup_filters, 5 the delta tables: nothing moves
-            log.info("dedup: index schema %d -> %d (recent tier, band filters, delta tables)", version, SCHEMA_VERSION)
+        if version in (2, 3, 4):  # 3 added dedup_pending, 4 dedup_filters, 5 the segments: nothing moves
+            log.info("dedup: index schema %d -> %d (recent tier, band filters, segments)", version, SCHEMA_VERSION)
             self._set_meta("schema", str(SCHEMA_VERSION))
         self._filters.ensure_stored(self._recent.generation())  # builds them once for an older index
 
@@ -164,7 +173,7 @@ class DedupIndex:
         if version >= 2 and self._meta("title_signature") == title_settings:
             return
         self.merge()  # the recent tier's headline keys were made with the old settings
-        for table in HEADLINE.tables:
+        for table in (HEADLINE.main, HEADLINE.segments):
             self._conn.execute(f"DELETE FROM {table}")
         log.info("dedup: building the headline index from the stored headlines")
         cursor = self._conn.execute("SELECT article_id, title FROM dedup_titles ORDER BY article_id")
@@ -208,10 +217,10 @@ class DedupIndex:
         return keys[self._filters.may_hold(table, keys)].tolist()  # type: ignore[no-any-return]
 
     def candidates(self, buckets: Sequence[int], limit: int) -> list[tuple[int, int]]:
-        """(article_id, shared bands) for articles sharing any bucket, most shared first (all levels).
+        """(article_id, shared bands) for articles sharing any bucket, most shared first (everywhere).
 
-        An article's rows are all in one level, so the `limit` best of the stored tables plus
-        every recent one hold the `limit` best overall.
+        An article's rows are all in the recent tier or all stored, so the `limit` best stored
+        ones plus every recent one hold the `limit` best overall.
         """
         if not buckets:
             return []
@@ -220,7 +229,8 @@ class DedupIndex:
             marks = ",".join("?" * len(hot))
             rows = self._conn.execute(
                 f"SELECT article_id, count(*) AS n FROM (SELECT article_id FROM {BODY.main} WHERE bucket IN ({marks}) "
-                f"UNION ALL SELECT article_id FROM {BODY.delta} WHERE bucket IN ({marks})) "
+                f"UNION ALL SELECT article_id FROM {BODY.segments} WHERE seg IN (SELECT seg FROM {REGISTRY}) "
+                f"AND bucket IN ({marks})) "
                 "GROUP BY article_id ORDER BY n DESC, article_id LIMIT ?",
                 (*hot, *hot, limit),
             )
@@ -234,13 +244,14 @@ class DedupIndex:
         if not buckets:
             return []
         hot = self._hot(HEADLINE.main, buckets)
-        parts = [
-            f"SELECT * FROM (SELECT bucket, article_id FROM {table} WHERE bucket = ? ORDER BY article_id DESC LIMIT ?)"
-            for _ in hot
-            for table in HEADLINE.tables
-        ]
-        args = tuple(v for b in hot for _ in HEADLINE.tables for v in (b, per_bucket))
-        stored = self._conn.execute(" UNION ALL ".join(parts), args) if parts else ()
+        stored: list[tuple[int, int]] = []
+        if hot:  # one statement a key (a compound SELECT has at most 500 parts): the newest of each place
+            segments = [int(s) for (s,) in self._conn.execute(f"SELECT seg FROM {REGISTRY}")]
+            per_segment = _NEWEST.format(HEADLINE.segments, "seg = ? AND ")
+            statement = " UNION ALL ".join([_NEWEST.format(HEADLINE.main, ""), *[per_segment] * len(segments)])
+            for bucket in hot:
+                args = (bucket, per_bucket, *(v for seg in segments for v in (seg, bucket, per_bucket)))
+                stored += self._conn.execute(statement, args).fetchall()
         found: dict[int, set[int]] = {}
         for bucket, article_id in (*stored, *self._recent.title_pairs(buckets)):
             found.setdefault(int(bucket), set()).add(int(article_id))

@@ -5,10 +5,9 @@ body and headline bucket keys as JSON arrays (an appended row dirties about one 
 its 64 + 16 random keys into the big band tables dirtied ~80). Each process mirrors the tier in
 two in-memory `KeyMap`s (keymap.py: sorted numpy runs behind a Bloom filter), which `DedupIndex`'s
 candidate lookups read next to the band tables. When `merge_every` articles are pending,
-`merge` inserts their keys into the delta band tables (levels.py) in key order straight from
-``dedup_pending`` (one statement a table: each page is written once for all the rows it
-receives), compacts the delta into the main tables when it is full, empties the tier and bumps
-``dedup_meta.merges``. Pending rows outlive the process: the next one
+`merge` writes their keys as a new sorted segment of the band index (segments.py: one
+statement a tier, appended), compacts segments when a size class is full, empties the tier and
+bumps ``dedup_meta.merges``. Pending rows outlive the process: the next one
 loads them on its first lookup (one query, ~5 s per 100k articles). Another connection's rows
 are picked up when ``PRAGMA data_version`` reports a change, its merges through
 ``dedup_meta.merges``; after the caller rolls back, `forget_uncommitted` reloads the mirror.
@@ -29,14 +28,14 @@ from scraper.errors import StoreError
 
 from .filters import BandFilters, unmapped
 from .keymap import KeyMap
-from .levels import BODY, HEADLINE, TIERS, merged_into_delta
+from .segments import BODY, HEADLINE, compact_due, write_pending
 
 log = logging.getLogger(__name__)
 
-# Articles in the recent tier before it is merged into the band tables. The merge rewrites
-# about every band-table page the new rows land on, so its cost per article falls as the tier
-# grows; the mirror takes ~1.3 KB an article (~130 MB at 100k) and a new process loads the
-# pending rows once (~5 s per 100k articles).
+# Articles in the recent tier before it is merged into a new band segment. Larger tiers make
+# fewer, larger segments (each row is rewritten once per size class it passes through); the
+# mirror takes ~1.3 KB an article (~130 MB at 100k) and a new process loads the pending rows
+# once (~5 s per 100k articles).
 MERGE_EVERY = 100_000
 _LOAD_CHUNK = 20_000  # pending rows read per step when loading the mirror
 
@@ -147,12 +146,11 @@ class RecentTier:
         return self.titles.lookup(buckets)
 
     def merge(self) -> int:
-        """Move the recent tier into the delta tables (keys in order, one statement each); no commit.
+        """Move the recent tier into a new band segment (keys in order, one statement a tier); no commit.
 
-        Compacts the delta when it is full (levels.py). Returns the number of articles merged.
-        A merge rewrites most pages of the delta tables, a compaction most of the main tables;
-        both read them through SQLite's page cache, not the memory mapping, so the whole tables
-        do not become resident in this process (measured at 1M articles: no slower).
+        Compacts segments when a size class is full (segments.py). Returns the articles merged.
+        Merges and compactions read through SQLite's page cache, not the memory mapping, so the
+        segments they read do not become resident in this process.
         """
         with unmapped(self._conn):
             return self._merge()
@@ -164,20 +162,16 @@ class RecentTier:
         if not merged:
             return 0
         added = {BODY.main: self.body.keys(), HEADLINE.main: self.titles.keys()}
-        for tier in TIERS:
-            self._conn.execute(
-                f"INSERT OR IGNORE INTO {tier.delta} (bucket, article_id) SELECT j.value, p.article_id "
-                f"FROM dedup_pending AS p, json_each(p.{tier.pending_column}) AS j ORDER BY 1, 2"
-            )
+        write_pending(self._conn, merged)
         self._conn.execute("DELETE FROM dedup_pending")
-        compacted = merged_into_delta(self._conn, merged, self._merge_every)
+        compacted = compact_due(self._conn, self._merge_every)
         self._generation = str(int(self._merges()) + 1)
         self._conn.execute("INSERT OR REPLACE INTO dedup_meta (key, value) VALUES ('merges', ?)", (self._generation,))
         self._filters.merged(added, old, self._generation)
         self.body.clear()
         self.titles.clear()
         self._loaded, self._seen, self._pending = True, 0, 0
-        log.info("dedup: merged %d recent articles into the band index%s", merged, " (compacted)" * compacted)
+        log.info("dedup: merged %d recent articles into a band segment (%d compactions)", merged, compacted)
         return merged
 
     def add(self, article_id: int, buckets: Sequence[int], title_buckets: Sequence[int]) -> None:

@@ -55,8 +55,8 @@ from _synthetic import articles
 
 from pipelines.dedup import Deduper, headline
 from pipelines.dedup.index import MERGE_EVERY, DedupIndex
-from pipelines.dedup.levels import delta_articles
 from pipelines.dedup.minhash import band_keys, band_keys_many, signature_to_blob
+from pipelines.dedup.segments import live
 from scraper.config import DedupConfig
 from scraper.models import DedupDecision
 
@@ -171,7 +171,7 @@ class IndexResult:
     memory_mb: dict[str, float]
     stored_at_start: int = 0  # articles in the index when the timing began (a kept index grows with each run)
     filters_build_s: float = 0.0  # opening the index: building and storing its band filters (a new fill only)
-    compactions: int = 0  # merges that also compacted the delta into the main tables (levels.py)
+    compactions: int = 0  # merges that also compacted segments (segments.py)
 
 
 def timed_path(
@@ -218,6 +218,7 @@ def timed_path(
     c0 = time.process_time()
     commit_s = merge_s = 0.0
     compactions = 0
+    segments = len(live(conn))
     # the verifier text an article keeps (~1,500 key characters; add_doc compresses it)
     stored = "".join(chr(c) for c in rng.integers(0xAC00, 0xAC00 + 600, size=1500))
     for k in range(timed):
@@ -243,7 +244,8 @@ def timed_path(
         if index.pending() == 0:  # this article filled the recent tier: add_doc merged it; its commit
             conn.commit()  # writes the merged pages to the WAL (and checkpoints them): part of the merge
             merge_s += time.perf_counter() - t1
-            compactions += delta_articles(conn) == 0
+            segments, before = len(live(conn)), segments
+            compactions += segments <= before  # the new segment was compacted with others
         index.record(article_id, [(exact, "new", None, "")], SETTINGS, "2025-01-01T00:00:00")
         if (k + 1) % commit_every == 0:
             t1 = time.perf_counter()

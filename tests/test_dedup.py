@@ -16,6 +16,7 @@ from pipelines import run
 from pipelines.dedup import Deduper, body_hash
 from pipelines.dedup.minhash import band_keys, band_keys_many, signature_from_blob
 from pipelines.dedup.runs import coverage_bound, covered_by, difflib_runs, presence_table, shared_runs, window_hashes
+from pipelines.dedup.segments import HEADLINE, Tier
 from pipelines.dedup.text import clean_body
 from pipelines.dedup.verify import Prepared, needed_shared, verify
 from scraper.config import Config, DedupConfig
@@ -53,6 +54,14 @@ def notice(station: str, chief: str, nth: int, day: int) -> list[str]:
         f"또 전통시장과 숙박시설 {day + 20}곳을 대상으로 소방시설 합동 점검을 벌일 계획이다.",
         f"{chief} 서장은 “작은 부주의가 큰 화재로 이어지는 만큼 주민 여러분의 관심을 부탁드린다”고 당부했다.",
     ]
+
+
+def stored_pairs(conn: sqlite3.Connection, tier: Tier) -> list[tuple[int, int]]:
+    """(bucket, article) of every pair in the segments of `tier`, decoded from their chunks, sorted."""
+    out: list[tuple[int, int]] = []
+    for keys, owners in conn.execute(f"SELECT keys, owners FROM {tier.chunks}"):
+        out += zip(np.frombuffer(keys, "<i8").tolist(), np.frombuffer(owners, "<i8").tolist(), strict=True)
+    return sorted(out)
 
 
 def doc(sentences: list[str]) -> str:
@@ -322,17 +331,17 @@ def test_an_index_without_the_headline_table_is_migrated(tmp_path: object) -> No
     first = Deduper(conn, DedupConfig())
     store(first, 1, doc(LONG_RELEASE), title="제9회 한빛 메밀꽃 축제 개막")
     first._index.merge()  # into a segment
-    built = conn.execute("SELECT bucket, article_id FROM dedup_title_band_segments ORDER BY bucket").fetchall()
+    built = stored_pairs(conn, HEADLINE)
     assert len(built) > 0
     # make it a schema-1 index: no headline table, no schema mark; the decisions stay
     conn.execute("DROP TABLE dedup_title_bands")
-    conn.execute("DROP TABLE dedup_title_band_segments")
+    conn.execute("DROP TABLE dedup_title_band_chunks")
     conn.execute("DELETE FROM dedup_meta WHERE key IN ('schema', 'title_signature')")
     conn.commit()
     conn.close()
     conn = sqlite3.connect(path)
     migrated = Deduper(conn, DedupConfig())
-    assert conn.execute("SELECT * FROM dedup_title_bands ORDER BY bucket").fetchall() == built  # rebuilt there
+    assert conn.execute("SELECT * FROM dedup_title_bands ORDER BY bucket, article_id").fetchall() == built
     assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("5",)
     assert conn.execute("SELECT count(*) FROM duplicates").fetchone() == (1,)
     assert migrated.check("제9회 한빛 메밀꽃 축제 폐막", doc(CUT_DOWN)).match_id == 1

@@ -6,9 +6,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_dedup import CUT_DOWN, LONG_RELEASE, REWRITE, doc, store
+from test_dedup import CUT_DOWN, LONG_RELEASE, REWRITE, doc, store, stored_pairs
 
 from pipelines.dedup import Deduper
+from pipelines.dedup.segments import BODY, HEADLINE
 from scraper.config import DedupConfig
 from scraper.models import DedupDecision
 
@@ -39,11 +40,11 @@ def test_copies_are_found_in_either_tier(merged: bool) -> None:
     d = Deduper(conn, DedupConfig())
     store(d, 1, doc(LONG_RELEASE), title=TITLE)
     store(d, 2, doc(LIBRARY), title="도서관 재개관")
-    assert count(conn, "dedup_pending") == 2 and count(conn, "dedup_band_segments") == 0
+    assert count(conn, "dedup_pending") == 2 and count(conn, "dedup_band_chunks") == 0
     if merged:
         assert d._index.merge() == 2
         assert count(conn, "dedup_pending") == 0 and len(d._index._recent.body) == 0
-        assert count(conn, "dedup_band_segments") > 0 and count(conn, "dedup_title_band_segments") > 0
+        assert count(conn, "dedup_band_chunks") > 0 and count(conn, "dedup_title_band_chunks") > 0
     assert d.check("도서관 다시 문 열어", copy_of(LIBRARY)).match_id == 2
     assert d.check(CUT_TITLE, doc(CUT_DOWN)).match_id == 1  # via the headline channel
     assert d.check("새 소식", doc(REWRITE)).method == "new"
@@ -64,8 +65,7 @@ def test_a_merge_moves_every_row_and_keeps_the_candidates() -> None:
     a = d._analyse("보도자료", copy_of(LIBRARY))
     before = d._index.candidates(a.buckets, 10)
     d._index.merge()
-    assert sorted(conn.execute("SELECT bucket, article_id FROM dedup_band_segments").fetchall()) == recent
-    assert sorted(conn.execute("SELECT bucket, article_id FROM dedup_title_band_segments").fetchall()) == recent_titles
+    assert stored_pairs(conn, BODY) == recent and stored_pairs(conn, HEADLINE) == recent_titles
     assert d._index.candidates(a.buckets, 10) == before
     assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'merges'").fetchone() == ("1",)
 
@@ -76,7 +76,7 @@ def test_the_tier_is_merged_when_it_is_full() -> None:
     store(d, 1, doc(LONG_RELEASE), title=TITLE)
     assert count(conn, "dedup_pending") == 1
     store(d, 2, doc(LIBRARY), title="도서관 재개관")
-    assert count(conn, "dedup_pending") == 0 and count(conn, "dedup_band_segments") > 0
+    assert count(conn, "dedup_pending") == 0 and count(conn, "dedup_band_chunks") > 0
     store(d, 3, doc(REWRITE), title="새 소식")
     assert count(conn, "dedup_pending") == 1
     assert d.check("도서관 다시 문 열어", copy_of(LIBRARY)).match_id == 2
@@ -139,10 +139,10 @@ def two_stories_merged(path: Path) -> sqlite3.Connection:
 
 
 def as_schema_4(conn: sqlite3.Connection) -> None:
-    """Move every segment's rows into the band tables of schema 4 and drop the segment tables."""
-    for main, segments in (("dedup_bands", "dedup_band_segments"), ("dedup_title_bands", "dedup_title_band_segments")):
-        conn.execute(f"INSERT INTO {main} SELECT bucket, article_id FROM {segments}")
-        conn.execute(f"DROP TABLE {segments}")
+    """Move every segment's pairs into the band tables of schema 4 and drop the segment tables."""
+    for tier in (BODY, HEADLINE):
+        conn.executemany(f"INSERT INTO {tier.main} (bucket, article_id) VALUES (?, ?)", stored_pairs(conn, tier))
+        conn.execute(f"DROP TABLE {tier.chunks}")
     conn.execute("DROP TABLE dedup_segments")
     conn.execute("UPDATE dedup_meta SET value = '4' WHERE key = 'schema'")
 

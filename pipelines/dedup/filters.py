@@ -33,7 +33,7 @@ import numpy.typing as npt
 from scraper.errors import StoreError
 
 from .bloom import BITS_PER_KEY, BloomFilter
-from .segments import REGISTRY, TIERS
+from .segments import TIERS, segment_keys, segment_pairs
 
 log = logging.getLogger(__name__)
 
@@ -106,37 +106,31 @@ class BandFilters:
         self.generation = generation
 
     def _build(self, table: str) -> None:
-        """The filter of a tier from its rows: key ranges of ~1M rows, each read as one JSON array."""
+        """The filter of a tier from its rows: the schema-4 table in key ranges of ~1M rows (each
+        read as one JSON array), then every segment's chunks."""
         tier = _TIER_OF[table]
-        sources = [(tier.main, "", ())] + [
-            (tier.segments, "seg = ? AND ", (seg,)) for (seg,) in self._conn.execute(f"SELECT seg FROM {REGISTRY}")
-        ]
         with unmapped(self._conn):
-            sizes = [
-                int(self._conn.execute(f"SELECT count(*) FROM {name} WHERE {where}1", args).fetchone()[0])
-                for name, where, args in sources
-            ]
-            n = sum(sizes)
-            if n > _SCAN_CHUNK:
-                log.info("dedup: building the Bloom filter of %s (%d keys)", table, n)
-            bloom = BloomFilter.for_keys(n)
+            n = int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            stored = n + segment_pairs(self._conn, tier)
+            if stored > _SCAN_CHUNK:
+                log.info("dedup: building the Bloom filter of %s (%d keys)", table, stored)
+            bloom = BloomFilter.for_keys(stored)
+            for keys in segment_keys(self._conn, tier):
+                bloom.add(keys)
+            parts = max(1, n // _SCAN_CHUNK)  # bucket keys are uniform 64-bit hashes: equal ranges
+            starts = [-(2**63) + (2**64 * i) // parts for i in range(parts)]
             seen = 0
-            for (name, where, args), size in zip(sources, sizes, strict=True):
-                parts = max(1, size // _SCAN_CHUNK)  # bucket keys are uniform 64-bit hashes: equal ranges
-                starts = [-(2**63) + (2**64 * i) // parts for i in range(parts)]
-                for i, lo in enumerate(starts):
-                    last = i + 1 == parts
-                    within = "bucket >= ?" if last else "bucket >= ? AND bucket < ?"
-                    bounds = (lo,) if last else (lo, starts[i + 1])
-                    row = self._conn.execute(
-                        f"SELECT json_group_array(bucket) FROM {name} WHERE {where}{within}", (*args, *bounds)
-                    ).fetchone()
-                    keys = np.array(json.loads(row[0]), dtype=np.int64)
-                    bloom.add(keys)
-                    seen += int(keys.size)
+            for i, lo in enumerate(starts):
+                last = i + 1 == parts
+                where = "bucket >= ?" if last else "bucket >= ? AND bucket < ?"
+                args = (lo,) if last else (lo, starts[i + 1])
+                row = self._conn.execute(f"SELECT json_group_array(bucket) FROM {table} WHERE {where}", args).fetchone()
+                keys = np.array(json.loads(row[0]), dtype=np.int64)
+                bloom.add(keys)
+                seen += int(keys.size)
         if seen != n:  # the ranges must cover every row: a filter that misses keys would miss copies
             raise StoreError(f"dedup: the Bloom filter of {table} read {seen} of {n} keys")
-        self._filters[table], self._keys[table] = bloom, n
+        self._filters[table], self._keys[table] = bloom, stored
 
     def _save(self, table: str, generation: str) -> None:
         self._conn.execute(

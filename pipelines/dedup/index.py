@@ -8,19 +8,18 @@ Tables (created if missing):
   the cleaned body still work: the verifier prepares either form.
 * ``dedup_titles`` — each indexed article's headline key: a shared headline lets the verifier
   accept a copy on less verbatim body text.
-* ``dedup_band_segments`` — one row per (segment, band bucket, article), written by the merges of
-  the recent tier and compacted by size (schema 5, `segments.py`). The band number is folded
-  into the 64-bit bucket key, so one ``WITHOUT ROWID`` primary key serves as the lookup index and
-  a new article's candidates come from a single indexed ``IN`` query over its bucket keys.
-  ``dedup_segments`` lists the live segments. ``dedup_bands`` holds the rows of schema ≤ 4 and is
-  read like one more segment.
-* ``dedup_title_band_segments`` (and ``dedup_title_bands``) — the headline LSH index
-  (headline.py): one row per (headline bucket, article), the second candidate channel for
-  trimmed copies that keep the release's headline.
+* ``dedup_band_chunks`` — the body LSH index (schema 5, `segments.py`): sorted segments of
+  (band bucket, article) pairs, one written by each merge of the recent tier and compacted by
+  size, packed into chunks of ~128 pairs under (segment, first key). The band number is folded
+  into the 64-bit bucket key. ``dedup_segments`` lists the live segments. ``dedup_bands`` holds
+  the pairs of schema ≤ 4, one row each, and is read next to the segments.
+* ``dedup_title_band_chunks`` (and ``dedup_title_bands``) — the headline LSH index
+  (headline.py), the same way: the second candidate channel, for trimmed copies that keep the
+  release's headline.
 * ``dedup_pending`` — the recent tier (schema 3, `recent.py`): articles indexed since the last
   merge, one appended row each; mirrored in memory per process (keymap.py) and read by the
   candidate lookups next to the band tables, merged into them every `merge_every` articles.
-* ``dedup_filters`` — a Bloom filter of each band table (schema 4, `filters.py`), stored under
+* ``dedup_filters`` — a Bloom filter of each LSH index (schema 4, `filters.py`), stored under
   the merge generation it belongs to: only the keys that pass it are looked up.
 * ``duplicates`` — every decision, with the settings that produced it, so each one can be
   audited and re-run with other settings.
@@ -32,8 +31,8 @@ had no headline index; opening it builds ``dedup_title_bands`` from the stored `
 and sets ``schema`` to 2. Changed headline settings rebuild that table the same way (after
 merging the recent tier). Schema 2 → 3 adds the empty ``dedup_pending`` table: every stored row
 stays where it is and is found as before. Schema 3 → 4 adds ``dedup_filters`` and builds the
-filters from the band tables once. Schema 4 → 5 adds the empty segment tables: the rows of
-``dedup_bands`` and ``dedup_title_bands`` stay there.
+filters from the band tables once. Schema 4 → 5 adds the empty chunk tables and the segment
+list: the rows of ``dedup_bands`` and ``dedup_title_bands`` stay there.
 
 Nothing here commits: the caller owns the transaction.
 """
@@ -52,7 +51,7 @@ from .filters import SCHEMA as FILTERS_SCHEMA
 from .filters import BandFilters
 from .packing import TextPacker
 from .recent import MERGE_EVERY, RecentTier
-from .segments import BODY, HEADLINE, REGISTRY
+from .segments import BODY, HEADLINE, lookup
 from .segments import SCHEMA as SEGMENTS_SCHEMA
 from .segments import TABLES as BAND_INDEX_TABLES
 
@@ -99,8 +98,8 @@ CREATE TABLE IF NOT EXISTS duplicates (
 CREATE INDEX IF NOT EXISTS duplicates_article ON duplicates (article_id);
 """
 
-# the newest articles of one headline bucket in one table (the segment table: of one segment)
-_NEWEST = "SELECT * FROM (SELECT bucket, article_id FROM {} WHERE {}bucket = ? ORDER BY article_id DESC LIMIT ?)"
+# the newest articles of one headline bucket in the schema-4 headline table
+_NEWEST = "SELECT bucket, article_id FROM {} WHERE bucket = ? ORDER BY article_id DESC LIMIT ?"
 
 
 def drop_index(conn: sqlite3.Connection) -> None:
@@ -173,7 +172,7 @@ class DedupIndex:
         if version >= 2 and self._meta("title_signature") == title_settings:
             return
         self.merge()  # the recent tier's headline keys were made with the old settings
-        for table in (HEADLINE.main, HEADLINE.segments):
+        for table in (HEADLINE.main, HEADLINE.chunks):
             self._conn.execute(f"DELETE FROM {table}")
         log.info("dedup: building the headline index from the stored headlines")
         cursor = self._conn.execute("SELECT article_id, title FROM dedup_titles ORDER BY article_id")
@@ -189,8 +188,13 @@ class DedupIndex:
     # -- the recent tier (recent.py) ------------------------------------------------------------
 
     def forget_uncommitted(self) -> None:
-        """After the caller rolled back: the recent tier's mirror is reloaded."""
+        """After the caller rolled back: the recent tier's mirror and the filters are reloaded.
+
+        A rolled-back merge leaves this process's filters at a generation number that another
+        connection's merge may reuse, so they are not trusted either.
+        """
         self._recent.forget_uncommitted()
+        self._filters.generation = None
 
     def pending(self) -> int:
         """Articles in the recent tier."""
@@ -219,23 +223,19 @@ class DedupIndex:
     def candidates(self, buckets: Sequence[int], limit: int) -> list[tuple[int, int]]:
         """(article_id, shared bands) for articles sharing any bucket, most shared first (everywhere).
 
-        An article's rows are all in the recent tier or all stored, so the `limit` best stored
-        ones plus every recent one hold the `limit` best overall.
+        A (bucket, article) pair counts once wherever it is kept (an article indexed twice under
+        one id may be in two places).
         """
         if not buckets:
             return []
-        shared: dict[int, int] = {}
+        pairs: set[tuple[int, int]] = set(self._recent.body_pairs(buckets))
         if hot := self._hot(BODY.main, buckets):
             marks = ",".join("?" * len(hot))
-            rows = self._conn.execute(
-                f"SELECT article_id, count(*) AS n FROM (SELECT article_id FROM {BODY.main} WHERE bucket IN ({marks}) "
-                f"UNION ALL SELECT article_id FROM {BODY.segments} WHERE seg IN (SELECT seg FROM {REGISTRY}) "
-                f"AND bucket IN ({marks})) "
-                "GROUP BY article_id ORDER BY n DESC, article_id LIMIT ?",
-                (*hot, *hot, limit),
-            )
-            shared = {int(a): int(n) for a, n in rows}
-        for _, article_id in set(self._recent.body_pairs(buckets)):
+            old = self._conn.execute(f"SELECT bucket, article_id FROM {BODY.main} WHERE bucket IN ({marks})", hot)
+            pairs.update(old)
+            pairs.update(lookup(self._conn, BODY, hot))
+        shared: dict[int, int] = {}
+        for _, article_id in pairs:
             shared[article_id] = shared.get(article_id, 0) + 1
         return sorted(shared.items(), key=lambda x: (-x[1], x[0]))[:limit]
 
@@ -243,16 +243,11 @@ class DedupIndex:
         """Articles sharing headline buckets, most shared first; only the newest `per_bucket` of a bucket."""
         if not buckets:
             return []
-        hot = self._hot(HEADLINE.main, buckets)
-        stored: list[tuple[int, int]] = []
-        if hot:  # one statement a key (a compound SELECT has at most 500 parts): the newest of each place
-            segments = [int(s) for (s,) in self._conn.execute(f"SELECT seg FROM {REGISTRY}")]
-            per_segment = _NEWEST.format(HEADLINE.segments, "seg = ? AND ")
-            statement = " UNION ALL ".join([_NEWEST.format(HEADLINE.main, ""), *[per_segment] * len(segments)])
-            for bucket in hot:
-                args = (bucket, per_bucket, *(v for seg in segments for v in (seg, bucket, per_bucket)))
-                stored += self._conn.execute(statement, args).fetchall()
         found: dict[int, set[int]] = {}
+        stored: list[tuple[int, int]] = []
+        for bucket in self._hot(HEADLINE.main, buckets):
+            stored += self._conn.execute(_NEWEST.format(HEADLINE.main), (bucket, per_bucket)).fetchall()
+            stored += lookup(self._conn, HEADLINE, [bucket])
         for bucket, article_id in (*stored, *self._recent.title_pairs(buckets)):
             found.setdefault(int(bucket), set()).add(int(article_id))
         shared: dict[int, int] = {}

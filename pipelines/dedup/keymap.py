@@ -63,6 +63,11 @@ class KeyMap:
         """Every key held (with repeats, in no particular order)."""
         return np.concatenate([self._fresh_keys[: self._n], *(keys for keys, _ in self._runs)])
 
+    def items(self) -> tuple[_Int64s, _Int64s]:
+        """Every (key, owner) held, as two arrays (in no particular order)."""
+        owners = np.concatenate([self._fresh_owners[: self._n], *(owners for _, owners in self._runs)])
+        return self.keys(), owners
+
     def clear(self) -> None:
         self._bloom.clear()
         self._n = 0

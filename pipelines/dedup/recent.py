@@ -5,9 +5,9 @@ body and headline bucket keys as JSON arrays (an appended row dirties about one 
 its 64 + 16 random keys into the big band tables dirtied ~80). Each process mirrors the tier in
 two in-memory `KeyMap`s (keymap.py: sorted numpy runs behind a Bloom filter), which `DedupIndex`'s
 candidate lookups read next to the band tables. When `merge_every` articles are pending,
-`merge` writes their keys as a new sorted segment of the band index (segments.py: one
-statement a tier, appended), compacts segments when a size class is full, empties the tier and
-bumps ``dedup_meta.merges``. Pending rows outlive the process: the next one
+`merge` writes the mirror's pairs as a new sorted segment of the band index (segments.py:
+packed chunks, checked against ``dedup_pending`` first), compacts segments when a size class
+is full, empties the tier and bumps ``dedup_meta.merges``. Pending rows outlive the process: the next one
 loads them on its first lookup (one query, ~5 s per 100k articles). Another connection's rows
 are picked up when ``PRAGMA data_version`` reports a change, its merges through
 ``dedup_meta.merges``; after the caller rolls back, `forget_uncommitted` reloads the mirror.
@@ -28,7 +28,7 @@ from scraper.errors import StoreError
 
 from .filters import BandFilters, unmapped
 from .keymap import KeyMap
-from .segments import BODY, HEADLINE, compact_due, write_pending
+from .segments import BODY, HEADLINE, compact_due, write_segment
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ class RecentTier:
         return self.titles.lookup(buckets)
 
     def merge(self) -> int:
-        """Move the recent tier into a new band segment (keys in order, one statement a tier); no commit.
+        """Move the recent tier into a new band segment; no commit.
 
         Compacts segments when a size class is full (segments.py). Returns the articles merged.
         Merges and compactions read through SQLite's page cache, not the memory mapping, so the
@@ -161,8 +161,16 @@ class RecentTier:
         merged = int(self._conn.execute("SELECT count(*) FROM dedup_pending").fetchone()[0])
         if not merged:
             return 0
+        if not self._mirror_complete():  # never expected: reload it from the table once
+            log.warning("dedup: the recent tier's mirror disagrees with dedup_pending; reloading it")
+            self.body.clear()
+            self.titles.clear()
+            self._seen = self._pending = 0
+            self._load_since(0)
+            if not self._mirror_complete():
+                raise StoreError("dedup_pending changed during a merge; run `newscorpus dedup --rebuild`")
         added = {BODY.main: self.body.keys(), HEADLINE.main: self.titles.keys()}
-        write_pending(self._conn, merged)
+        write_segment(self._conn, merged, {BODY: self.body.items(), HEADLINE: self.titles.items()})
         self._conn.execute("DELETE FROM dedup_pending")
         compacted = compact_due(self._conn, self._merge_every)
         self._generation = str(int(self._merges()) + 1)
@@ -173,6 +181,14 @@ class RecentTier:
         self._loaded, self._seen, self._pending = True, 0, 0
         log.info("dedup: merged %d recent articles into a band segment (%d compactions)", merged, compacted)
         return merged
+
+    def _mirror_complete(self) -> bool:
+        """Whether the mirror holds as many body and headline pairs as ``dedup_pending``."""
+        row = self._conn.execute(
+            "SELECT coalesce(sum(json_array_length(keys)), 0), coalesce(sum(json_array_length(title_keys)), 0) "
+            "FROM dedup_pending"
+        ).fetchone()
+        return (int(row[0]), int(row[1])) == (len(self.body), len(self.titles))
 
     def add(self, article_id: int, buckets: Sequence[int], title_buckets: Sequence[int]) -> None:
         """Queue one article's bucket keys; merge the tier when it is full (no commit)."""

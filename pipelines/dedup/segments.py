@@ -1,59 +1,103 @@
-"""The stored band index of dedup schema 5: sorted segments, one per merge, compacted by size.
+"""The stored band index of dedup schema 5: sorted segments of packed key chunks, compacted by size.
 
-A merge of the recent tier (recent.py) used to insert its rows into one band table that holds
-the whole corpus. Its rows go in key order, so it rewrote about every page of that table: the
-cost of a merge grew with the corpus (38 s for 100,000 articles at 1M). Now each merge writes a
-new **segment**: its rows, in key order, under a new segment number that leads the primary key
-of ``dedup_band_segments`` (``dedup_title_band_segments`` for headlines), so they are appended
-at the right edge of the B-tree and no stored page is rewritten (~16 s for 100,000 articles at
-any corpus size, measured; the SQL insert itself, ~1.5 µs a row, is most of it).
+A merge of the recent tier (recent.py) used to insert its rows into one band table holding the
+whole corpus, one SQL row per (bucket key, article). That cost ~1.5 µs a row for the insert
+alone, and because the rows are spread over all keys each merge also rewrote nearly every page
+of the table: 38 s for 100,000 articles at 1M, growing with the corpus. Now each merge writes
+a **segment**: its (key, article) pairs sorted, packed `CHUNK_KEYS` at a time into rows of
+``dedup_band_chunks`` (``dedup_title_band_chunks`` for headlines) — the chunk's first key, and
+its keys and owners as little-endian int64 arrays. A chunk never splits a key, so a key is in
+the chunk of its segment with the greatest first key not above it: one primary-key descent.
+Writing a segment is a numpy sort and ~60,000 small inserts for 100,000 articles, at any
+corpus size.
 
 ``dedup_segments`` lists the live segments and the articles each holds. When `FANOUT` segments
 of one size class are live (class k: fewer than ``batch·FANOUT^(k+1)`` articles), they are
-compacted into one of the next class: their rows are read as one merge of sorted streams (no
-sort) and written as a new segment, and theirs are deleted. Each row is so rewritten once per
-class it passes through — O(log N) per article — and at most ``FANOUT - 1`` segments of each
-class are live.
+compacted into one: their chunks are read in key order, a slice at a time, merged with numpy
+and written as a new segment; theirs are deleted. Each pair is rewritten once per class it
+passes through, O(log N) times in all, and few segments are live (at most ``FANOUT - 1`` a
+class).
 
-The band tables of schema ≤ 4 (``dedup_bands``, ``dedup_title_bands``) keep their rows and are
-read like one more segment; nothing is written to them but a rebuilt headline index.
-
-An article's rows are all in one place (a merge or a compaction moves whole articles), so a
-lookup reads the old table and every segment in one statement, and the Bloom filter of a tier
-(filters.py) covers them all; a compaction does not change it. Nothing here commits.
+The band tables of schema ≤ 4 (``dedup_bands``, ``dedup_title_bands``: one SQL row a pair) keep
+their rows and are read next to the segments; nothing is written to them but a rebuilt headline
+index. The Bloom filter of a tier (filters.py) covers both; a compaction does not change it.
+Nothing here commits.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-FANOUT = 8  # live segments of one size class that are compacted into one of the next
+import numpy as np
+import numpy.typing as npt
+
+FANOUT = 8  # live segments of one size class that are compacted into one
+CHUNK_KEYS = 128  # keys a chunk holds (more when a key repeats): 2 KB of keys and owners, no overflow page
+_READ_CHUNKS = 2048  # chunks a compaction reads from a segment at a time (~4 MB)
+
+_Int64s = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
 class Tier:
-    """One kind of band key: its schema-4 table, its segment table, its ``dedup_pending`` column."""
+    """One kind of band key: its schema-4 table, its chunk table, its ``dedup_pending`` column."""
 
     main: str
-    segments: str
+    chunks: str
     pending_column: str
 
 
-BODY = Tier("dedup_bands", "dedup_band_segments", "keys")
-HEADLINE = Tier("dedup_title_bands", "dedup_title_band_segments", "title_keys")
+BODY = Tier("dedup_bands", "dedup_band_chunks", "keys")
+HEADLINE = Tier("dedup_title_bands", "dedup_title_band_chunks", "title_keys")
 TIERS = (BODY, HEADLINE)
 REGISTRY = "dedup_segments"
 
 SCHEMA = [
     f"CREATE TABLE IF NOT EXISTS {REGISTRY} (seg INTEGER PRIMARY KEY, articles INTEGER NOT NULL)",
     *(
-        f"CREATE TABLE IF NOT EXISTS {tier.segments} (seg INTEGER NOT NULL, bucket INTEGER NOT NULL, "
-        "article_id INTEGER NOT NULL, PRIMARY KEY (seg, bucket, article_id)) WITHOUT ROWID"
+        f"CREATE TABLE IF NOT EXISTS {tier.chunks} (seg INTEGER NOT NULL, first_key INTEGER NOT NULL, "
+        "keys BLOB NOT NULL, owners BLOB NOT NULL, PRIMARY KEY (seg, first_key))"
         for tier in TIERS
     ),
 ]
-TABLES = (*(t for tier in TIERS for t in (tier.main, tier.segments)), REGISTRY)
+TABLES = (*(t for tier in TIERS for t in (tier.main, tier.chunks)), REGISTRY)
+
+
+def _blob(values: _Int64s) -> bytes:
+    return (values if sys.byteorder == "little" else values.astype("<i8")).tobytes()
+
+
+def _array(blob: bytes) -> _Int64s:
+    return np.frombuffer(blob, dtype="<i8").astype(np.int64, copy=False)
+
+
+def sorted_pairs(keys: _Int64s, owners: _Int64s) -> tuple[_Int64s, _Int64s]:
+    """The (key, owner) pairs sorted by key then owner, each pair once."""
+    order = np.lexsort((owners, keys))
+    keys, owners = keys[order], owners[order]
+    if keys.size:
+        keep = np.ones(keys.size, dtype=bool)
+        keep[1:] = (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])
+        keys, owners = keys[keep], owners[keep]
+    return keys, owners
+
+
+def chunk_rows(
+    seg: int, keys: _Int64s, owners: _Int64s, size: int | None = None
+) -> Iterator[tuple[int, int, bytes, bytes]]:
+    """Rows of the chunk table for sorted pairs: cut every `size` (`CHUNK_KEYS`), moved on to a key change."""
+    if not keys.size:
+        return
+    size = size or CHUNK_KEYS
+    starts = np.flatnonzero(keys[1:] != keys[:-1]) + 1  # where a new key begins
+    wanted = np.arange(size, keys.size, size)
+    at = np.searchsorted(starts, wanted)
+    cuts = np.unique(starts[at[at < starts.size]]).tolist()
+    for lo, hi in zip([0, *cuts], [*cuts, int(keys.size)], strict=True):
+        yield seg, int(keys[lo]), _blob(keys[lo:hi]), _blob(owners[lo:hi])
 
 
 def live(conn: sqlite3.Connection) -> list[tuple[int, int]]:
@@ -69,21 +113,60 @@ def size_class(articles: int, batch: int) -> int:
     return k
 
 
-def _next_segment(conn: sqlite3.Connection) -> int:
-    return int(conn.execute(f"SELECT coalesce(max(seg), 0) + 1 FROM {REGISTRY}").fetchone()[0])
-
-
-def write_pending(conn: sqlite3.Connection, articles: int) -> int:
-    """A new segment from every ``dedup_pending`` row (key order, one statement a tier); its number."""
-    seg = _next_segment(conn)
-    for tier in TIERS:
-        conn.execute(
-            f"INSERT OR IGNORE INTO {tier.segments} (seg, bucket, article_id) SELECT ?, j.value, p.article_id "
-            f"FROM dedup_pending AS p, json_each(p.{tier.pending_column}) AS j ORDER BY 2, 3",
-            (seg,),
-        )
+def write_segment(conn: sqlite3.Connection, articles: int, pairs: dict[Tier, tuple[_Int64s, _Int64s]]) -> int:
+    """A new segment of `articles` articles from each tier's (keys, owners); its number."""
+    seg = int(conn.execute(f"SELECT coalesce(max(seg), 0) + 1 FROM {REGISTRY}").fetchone()[0])
+    for tier, (keys, owners) in pairs.items():
+        rows = chunk_rows(seg, *sorted_pairs(keys, owners))
+        conn.executemany(f"INSERT INTO {tier.chunks} (seg, first_key, keys, owners) VALUES (?, ?, ?, ?)", rows)
     conn.execute(f"INSERT INTO {REGISTRY} (seg, articles) VALUES (?, ?)", (seg, articles))
     return seg
+
+
+def lookup(conn: sqlite3.Connection, tier: Tier, keys: Sequence[int]) -> list[tuple[int, int]]:
+    """(key, owner) of every live segment's pairs with one of `keys`: a descent a key and segment."""
+    segments = [s for s, _ in live(conn)]
+    if not segments or not keys:
+        return []
+    part = f"SELECT * FROM (SELECT keys, owners FROM {tier.chunks} WHERE seg = ? AND first_key <= ? "
+    statement = " UNION ALL ".join([part + "ORDER BY first_key DESC LIMIT 1)"] * len(segments))
+    out: list[tuple[int, int]] = []
+    for key in keys:
+        for blob_keys, blob_owners in conn.execute(statement, [v for s in segments for v in (s, key)]):
+            held = _array(blob_keys)
+            lo, hi = int(np.searchsorted(held, key, side="left")), int(np.searchsorted(held, key, side="right"))
+            out.extend((key, o) for o in _array(blob_owners)[lo:hi].tolist())
+    return out
+
+
+def segment_pairs(conn: sqlite3.Connection, tier: Tier) -> int:
+    """Pairs the live segments of `tier` hold (from the chunks' sizes, without reading them)."""
+    row = conn.execute(
+        f"SELECT coalesce(sum(length(keys)), 0) / 8 FROM {tier.chunks} WHERE seg IN (SELECT seg FROM {REGISTRY})"
+    ).fetchone()
+    return int(row[0])
+
+
+def segment_keys(conn: sqlite3.Connection, tier: Tier) -> Iterator[_Int64s]:
+    """Every key of every live segment of `tier`, a batch of chunks at a time (for filter builds)."""
+    for seg, _ in live(conn):
+        for keys, _owners in _chunks_of(conn, tier, seg):
+            yield keys
+
+
+def _chunks_of(conn: sqlite3.Connection, tier: Tier, seg: int) -> Iterator[tuple[_Int64s, _Int64s]]:
+    """One segment's pairs in key order, `_READ_CHUNKS` chunks at a time (no statement left open)."""
+    after: int | None = None
+    while True:
+        where, args = ("seg = ?", (seg,)) if after is None else ("seg = ? AND first_key > ?", (seg, after))
+        rows = conn.execute(
+            f"SELECT first_key, keys, owners FROM {tier.chunks} WHERE {where} ORDER BY first_key LIMIT ?",
+            (*args, _READ_CHUNKS),
+        ).fetchall()
+        if not rows:
+            return
+        after = int(rows[-1][0])
+        yield (np.concatenate([_array(k) for _, k, _ in rows]), np.concatenate([_array(o) for _, _, o in rows]))
 
 
 def compact_due(conn: sqlite3.Connection, batch: int) -> int:
@@ -106,18 +189,42 @@ def compact_due(conn: sqlite3.Connection, batch: int) -> int:
 def compact(conn: sqlite3.Connection, group: list[tuple[int, int]]) -> int:
     """Rewrite the segments of `group` ((segment, articles)) as one new segment; its number.
 
-    The rows are read as a merge of the segments' sorted streams (SQLite's compound ORDER BY), so
-    nothing is sorted; the old rows are deleted after.
+    Each segment is read in key order a slice at a time; all pairs up to the smallest last key
+    read so far are complete in every slice, so they are merged and written, and the rest waits
+    for the next slices. Memory: a slice of each segment.
     """
-    seg = _next_segment(conn)
+    seg = int(conn.execute(f"SELECT coalesce(max(seg), 0) + 1 FROM {REGISTRY}").fetchone()[0])
     olds = [s for s, _ in group]
     for tier in TIERS:
-        streams = " UNION ALL ".join([f"SELECT ?, bucket, article_id FROM {tier.segments} WHERE seg = ?"] * len(olds))
-        conn.execute(
-            f"INSERT OR IGNORE INTO {tier.segments} (seg, bucket, article_id) {streams} ORDER BY 2, 3",
-            tuple(v for old in olds for v in (seg, old)),
-        )
-        conn.execute(f"DELETE FROM {tier.segments} WHERE seg IN ({','.join('?' * len(olds))})", olds)
+        readers = {s: _chunks_of(conn, tier, s) for s in olds}
+        held: dict[int, tuple[_Int64s, _Int64s]] = {}
+        while readers or held:
+            for s in [s for s in readers if s not in held]:  # refill the slices that were used up
+                piece = next(readers[s], None)
+                if piece is None:
+                    del readers[s]
+                else:
+                    held[s] = piece
+            if not held:
+                break
+            # a segment still being read bounds what is complete; a finished one does not
+            bound = min((int(keys[-1]) for s, (keys, _) in held.items() if s in readers), default=None)
+            take_keys, take_owners = [], []
+            for s in list(held):
+                keys, owners = held[s]
+                n = keys.size if bound is None else int(np.searchsorted(keys, bound, side="right"))
+                take_keys.append(keys[:n])
+                take_owners.append(owners[:n])
+                if n == keys.size:
+                    del held[s]
+                else:
+                    held[s] = (keys[n:], owners[n:])
+            pairs = sorted_pairs(np.concatenate(take_keys), np.concatenate(take_owners))
+            conn.executemany(
+                f"INSERT INTO {tier.chunks} (seg, first_key, keys, owners) VALUES (?, ?, ?, ?)",
+                chunk_rows(seg, *pairs),
+            )
+        conn.execute(f"DELETE FROM {tier.chunks} WHERE seg IN ({','.join('?' * len(olds))})", olds)
     conn.execute(f"DELETE FROM {REGISTRY} WHERE seg IN ({','.join('?' * len(olds))})", olds)
     conn.execute(f"INSERT INTO {REGISTRY} (seg, articles) VALUES (?, ?)", (seg, sum(n for _, n in group)))
     return seg

@@ -6,8 +6,8 @@
     .venv/bin/python benchmarks/dedup.py --json          # one JSON document
 
 **Index path.** For each size a child process fills an on-disk SQLite index to that size in bulk
-(random MinHash signatures, their real band keys, random headline keys; the band rows are
-sorted before insertion so the fill is fast): the child's memory does not count. This process
+(random MinHash signatures, their real band keys, random headline keys, all written as one band
+segment, as if every merge had been compacted): the child's memory does not count. This process
 then opens the database with the connection settings of `Store` (WAL, 128 MB page cache, mmap)
 and sends `--timed` more articles through exactly the SQL a `Deduper` runs for one article —
 exact lookup by body hash, one candidate query over the 64 body buckets, one over the 16
@@ -53,10 +53,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _synthetic import articles
 
-from pipelines.dedup import Deduper, headline
+from pipelines.dedup import Deduper, headline, segments
 from pipelines.dedup.index import MERGE_EVERY, DedupIndex
 from pipelines.dedup.minhash import band_keys, band_keys_many, signature_to_blob
-from pipelines.dedup.segments import live
 from scraper.config import DedupConfig
 from scraper.models import DedupDecision
 
@@ -117,21 +116,15 @@ def fill(db: Path, size: int, cfg: DedupConfig, seed: int) -> None:
             ((i, f"{i:032x}", signature_to_blob(s), empty, SETTINGS) for i, s in zip(ids, sigs, strict=True)),
         )
         conn.executemany("INSERT INTO dedup_titles (article_id, title) VALUES (?, ?)", ((i, f"제목{i}") for i in ids))
-    for table, keys in (("dedup_bands", body_keys), ("dedup_title_bands", title_keys)):
-        flat = keys.ravel()
-        order = np.argsort(flat, kind="stable")
-        sorted_keys = flat[order]
-        del flat
-        owners = order // keys.shape[1] + 1
-        del order
-        for lo in range(0, sorted_keys.size, 1_000_000):
-            conn.executemany(
-                f"INSERT OR IGNORE INTO {table} (bucket, article_id) VALUES (?, ?)",
-                zip(sorted_keys[lo : lo + 1_000_000].tolist(), owners[lo : lo + 1_000_000].tolist(), strict=True),
-            )
-        del sorted_keys, owners
-    # the band rows went in behind the index's back: drop the filters made for the empty tables,
-    # so the timed process builds them from the rows (as opening a schema-3 index does)
+    owners = np.arange(1, size + 1, dtype=np.int64)
+    pairs = {
+        tier: (keys.ravel(), np.repeat(owners, keys.shape[1]))
+        for tier, keys in ((segments.BODY, body_keys), (segments.HEADLINE, title_keys))
+    }
+    del body_keys, title_keys
+    segments.write_segment(conn, size, pairs)  # one segment, as if every merge had been compacted
+    # the band segment went in behind the index's back: drop the filters made for the empty index,
+    # so the timed process builds them from the segment (as opening a schema-3 index does)
     conn.execute("DELETE FROM dedup_filters")
     conn.commit()
     conn.close()
@@ -218,7 +211,7 @@ def timed_path(
     c0 = time.process_time()
     commit_s = merge_s = 0.0
     compactions = 0
-    segments = len(live(conn))
+    live_segments = len(segments.live(conn))
     # the verifier text an article keeps (~1,500 key characters; add_doc compresses it)
     stored = "".join(chr(c) for c in rng.integers(0xAC00, 0xAC00 + 600, size=1500))
     for k in range(timed):
@@ -244,8 +237,8 @@ def timed_path(
         if index.pending() == 0:  # this article filled the recent tier: add_doc merged it; its commit
             conn.commit()  # writes the merged pages to the WAL (and checkpoints them): part of the merge
             merge_s += time.perf_counter() - t1
-            segments, before = len(live(conn)), segments
-            compactions += segments <= before  # the new segment was compacted with others
+            live_segments, before = len(segments.live(conn)), live_segments
+            compactions += live_segments <= before  # the new segment was compacted with others
         index.record(article_id, [(exact, "new", None, "")], SETTINGS, "2025-01-01T00:00:00")
         if (k + 1) % commit_every == 0:
             t1 = time.perf_counter()

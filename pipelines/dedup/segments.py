@@ -4,7 +4,7 @@ A merge of the recent tier (recent.py) used to insert its rows into one band tab
 whole corpus, one SQL row per (bucket key, article). That cost ~1.5 µs a row for the insert
 alone, and because the rows are spread over all keys each merge also rewrote nearly every page
 of the table: 38 s for 100,000 articles at 1M, growing with the corpus. Now each merge writes
-a **segment**: its (key, article) pairs sorted, packed `CHUNK_KEYS` at a time into rows of
+a **segment**: its (key, article) pairs sorted, packed `CHUNK_KEYS` (240) at a time into rows of
 ``dedup_band_chunks`` (``dedup_title_band_chunks`` for headlines) — the chunk's first key, and
 its keys and owners as little-endian int64 arrays. A chunk never splits a key, so a key is in
 the chunk of its segment with the greatest first key not above it: one primary-key descent.
@@ -35,7 +35,9 @@ import numpy as np
 import numpy.typing as npt
 
 FANOUT = 8  # live segments of one size class that are compacted into one
-CHUNK_KEYS = 128  # keys a chunk holds (more when a key repeats): 2 KB of keys and owners, no overflow page
+# keys a chunk holds (more when a key repeats): 3.8 KB of keys and owners, one row filling a
+# 4 KB page without an overflow page
+CHUNK_KEYS = 240
 _READ_CHUNKS = 2048  # chunks a compaction reads from a segment at a time (~4 MB)
 
 _Int64s = npt.NDArray[np.int64]

@@ -245,9 +245,10 @@ class DedupIndex:
             return []
         found: dict[int, set[int]] = {}
         stored: list[tuple[int, int]] = []
-        for bucket in self._hot(HEADLINE.main, buckets):
+        hot = self._hot(HEADLINE.main, buckets)
+        for bucket in hot:
             stored += self._conn.execute(_NEWEST.format(HEADLINE.main), (bucket, per_bucket)).fetchall()
-            stored += lookup(self._conn, HEADLINE, [bucket])
+        stored += lookup(self._conn, HEADLINE, hot)
         for bucket, article_id in (*stored, *self._recent.title_pairs(buckets)):
             found.setdefault(int(bucket), set()).add(int(article_id))
         shared: dict[int, int] = {}

@@ -126,18 +126,24 @@ def write_segment(conn: sqlite3.Connection, articles: int, pairs: dict[Tier, tup
 
 
 def lookup(conn: sqlite3.Connection, tier: Tier, keys: Sequence[int]) -> list[tuple[int, int]]:
-    """(key, owner) of every live segment's pairs with one of `keys`: a descent a key and segment."""
-    segments = [s for s, _ in live(conn)]
-    if not segments or not keys:
+    """(key, owner) of every live segment's pairs with one of `keys`: a descent a key and segment.
+
+    One statement, so the segment list and the chunks come from one snapshot of the database
+    (another connection may compact in between two statements).
+    """
+    if not keys:
         return []
-    part = f"SELECT * FROM (SELECT keys, owners FROM {tier.chunks} WHERE seg = ? AND first_key <= ? "
-    statement = " UNION ALL ".join([part + "ORDER BY first_key DESC LIMIT 1)"] * len(segments))
+    rows = conn.execute(
+        f"SELECT k.value, c.keys, c.owners FROM json_each(?) AS k, {REGISTRY} AS s "
+        f"JOIN {tier.chunks} AS c ON c.rowid = (SELECT rowid FROM {tier.chunks} "
+        "WHERE seg = s.seg AND first_key <= k.value ORDER BY first_key DESC LIMIT 1)",
+        ("[" + ",".join(str(int(k)) for k in keys) + "]",),
+    )
     out: list[tuple[int, int]] = []
-    for key in keys:
-        for blob_keys, blob_owners in conn.execute(statement, [v for s in segments for v in (s, key)]):
-            held = _array(blob_keys)
-            lo, hi = int(np.searchsorted(held, key, side="left")), int(np.searchsorted(held, key, side="right"))
-            out.extend((key, o) for o in _array(blob_owners)[lo:hi].tolist())
+    for key, blob_keys, blob_owners in rows:
+        held = _array(blob_keys)
+        lo, hi = int(np.searchsorted(held, key, side="left")), int(np.searchsorted(held, key, side="right"))
+        out.extend((int(key), o) for o in _array(blob_owners)[lo:hi].tolist())
     return out
 
 

@@ -340,6 +340,12 @@ class RecordingTokenizer:
         self.texts.extend(texts)
         return [TokenizedDoc(()) for _ in texts]
 
+    def stream(self, texts: Any) -> Any:
+        """Kiwi's tokens per text, as `Tokenizer.stream` yields them: none here."""
+        for text in texts:
+            self.texts.append(text)
+            yield ()
+
 
 def bench_saving(n: int, kiwi: bool, seed: int) -> dict[str, Any]:
     from pipelines.ingest import Ingestor

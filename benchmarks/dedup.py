@@ -8,15 +8,16 @@
 **Index path.** For each size a child process fills an on-disk SQLite index to that size in bulk
 (random MinHash signatures, their real band keys, random headline keys, all written as one band
 segment, as if every merge had been compacted): the child's memory does not count. This process
-then opens the database with the connection settings of `Store` (WAL, 128 MB page cache, mmap)
-and sends `--timed` more articles through exactly the SQL a `Deduper` runs for one article —
+then opens the database with the connection settings of a writing run's `Store` (WAL, 128 MB
+page cache, no memory mapping; `--mmap BYTES` to map it as readers do) and sends `--timed` more
+articles through exactly the SQL a `Deduper` runs for one article —
 exact lookup by body hash, one candidate query over the 64 body buckets, one over the 16
 headline buckets, the candidates' stored texts and headlines if there are any, then indexing
 (document row, headline, band rows, headline band rows) and the audit row, committing every
 16 articles like the crawl does. The band keys are computed from the signature inside the
 timed loop. 1 % of the timed articles are planted near copies (half the signature of a stored
 article) so the candidate path runs too. Printed: mean / median / p95 ms per article, planted
-copies found, the database size and this process's peak resident memory (VmHWM; with mmap
+copies found, the database size and this process's peak resident memory (VmHWM; with `--mmap`
 it includes database pages that are only mapped page cache, so RssAnon is printed too).
 
 **Kiwi saving.** `--saving N` synthetic articles (`_synthetic.articles`: 30 % exact copies under
@@ -56,6 +57,7 @@ from _synthetic import articles
 from pipelines.dedup import Deduper, headline, segments
 from pipelines.dedup.index import MERGE_EVERY, DedupIndex
 from pipelines.dedup.minhash import band_keys, band_keys_many, signature_to_blob
+from pipelines.store import WRITER_MMAP_BYTES
 from scraper.config import DedupConfig
 from scraper.models import DedupDecision
 
@@ -66,8 +68,10 @@ SETTINGS = "bench"
 STORE_AUTOCHECKPOINT = 20_000  # pipelines/store.py
 
 
-def open_like_store(path: Path, autocheckpoint: int = STORE_AUTOCHECKPOINT) -> sqlite3.Connection:
-    """A connection with the pragmas `pipelines.store.Store` sets (the dedup index lives there).
+def open_like_store(
+    path: Path, autocheckpoint: int = STORE_AUTOCHECKPOINT, mmap_bytes: int = WRITER_MMAP_BYTES
+) -> sqlite3.Connection:
+    """A connection with the pragmas `pipelines.store.Store` sets for a writing run (the dedup index lives there).
 
     `autocheckpoint`: WAL pages between checkpoints (Store: 20000; SQLite's default is 1000).
     """
@@ -77,7 +81,7 @@ def open_like_store(path: Path, autocheckpoint: int = STORE_AUTOCHECKPOINT) -> s
     conn.execute(f"PRAGMA wal_autocheckpoint={autocheckpoint}")
     conn.execute("PRAGMA journal_size_limit=67108864")
     conn.execute("PRAGMA cache_size=-131072")
-    conn.execute(f"PRAGMA mmap_size={8 * 2**30}")
+    conn.execute(f"PRAGMA mmap_size={mmap_bytes}")
     return conn
 
 
@@ -177,8 +181,9 @@ def timed_path(
     commit_every: int = COMMIT_EVERY,
     merge_every: int = MERGE_EVERY,
     final_merge: bool = False,
+    mmap_bytes: int = WRITER_MMAP_BYTES,
 ) -> TimedPath:
-    conn = open_like_store(db, autocheckpoint)
+    conn = open_like_store(db, autocheckpoint, mmap_bytes)
     size = conn.execute("SELECT max(article_id) FROM dedup_docs").fetchone()[0]  # a kept index grows
     t1 = time.perf_counter()
     index = DedupIndex(conn, SETTINGS, headline.SETTINGS, lambda _title: (), merge_every)
@@ -277,6 +282,7 @@ def bench_index(
     commit_every: int,
     merge_every: int = MERGE_EVERY,
     final_merge: bool = False,
+    mmap_bytes: int = WRITER_MMAP_BYTES,
 ) -> IndexResult:
     db = workdir / f"index_{size}.db"
     t0 = time.perf_counter()
@@ -288,7 +294,7 @@ def bench_index(
     with contextlib.closing(sqlite3.connect(db)) as probe:
         stored_at_start = int(probe.execute("SELECT count(*) FROM dedup_docs").fetchone()[0])
     per, commit_s, cpu_s, memory, planted, found, merges, final_s, final_n, opened = timed_path(
-        db, size, timed, cfg, seed, autocheckpoint, commit_every, merge_every, final_merge
+        db, size, timed, cfg, seed, autocheckpoint, commit_every, merge_every, final_merge, mmap_bytes
     )
     ms = np.array(per) * 1000
     commit_ms = commit_s * 1000 / timed
@@ -439,6 +445,12 @@ def main() -> None:
         "--merge-every", type=int, default=MERGE_EVERY, help=f"recent-tier size before a merge ({MERGE_EVERY})"
     )
     ap.add_argument("--final-merge", action="store_true", help="also time merging what is left pending")
+    ap.add_argument(
+        "--mmap",
+        type=int,
+        default=WRITER_MMAP_BYTES,
+        help=f"PRAGMA mmap_size of the timed connection (a writing run's Store: {WRITER_MMAP_BYTES})",
+    )
     ap.add_argument("--fill", nargs=3, metavar=("DB", "SIZE", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     cfg = DedupConfig() if args.bands is None else DedupConfig(bands=args.bands)
@@ -474,6 +486,7 @@ def main() -> None:
                 args.commit_every,
                 args.merge_every,
                 args.final_merge,
+                args.mmap,
             )
             report["index"].append(asdict(r))
             if not args.json:

@@ -10,7 +10,7 @@ Tables (created if missing):
   accept a copy on less verbatim body text.
 * ``dedup_band_chunks`` — the body LSH index (schema 5, `segments.py`): sorted segments of
   (band bucket, article) pairs, one written by each merge of the recent tier and compacted by
-  size, packed into chunks of ~128 pairs under (segment, first key). The band number is folded
+  size, packed into chunks of ~240 pairs under (segment, first key). The band number is folded
   into the 64-bit bucket key. ``dedup_segments`` lists the live segments. ``dedup_bands`` holds
   the pairs of schema ≤ 4, one row each, and is read next to the segments.
 * ``dedup_title_band_chunks`` (and ``dedup_title_bands``) — the headline LSH index

@@ -8,8 +8,8 @@
 **Index path.** For each size a child process fills an on-disk SQLite index to that size in bulk
 (random MinHash signatures, their real band keys, random headline keys, all written as one band
 segment, as if every merge had been compacted): the child's memory does not count. This process
-then opens the database with the connection settings of a writing run's `Store` (WAL, 128 MB
-page cache, no memory mapping; `--mmap BYTES` to map it as readers do) and sends `--timed` more
+then opens the database with the connection settings of `Store` (WAL, 128 MB page cache, an
+8 GB memory mapping; `--mmap 0` to read through the page cache only) and sends `--timed` more
 articles through exactly the SQL a `Deduper` runs for one article —
 exact lookup by body hash, one candidate query over the 64 body buckets, one over the 16
 headline buckets, the candidates' stored texts and headlines if there are any, then indexing
@@ -57,7 +57,7 @@ from _synthetic import articles
 from pipelines.dedup import Deduper, headline, segments
 from pipelines.dedup.index import MERGE_EVERY, DedupIndex
 from pipelines.dedup.minhash import band_keys, band_keys_many, signature_to_blob
-from pipelines.store import WRITER_MMAP_BYTES
+from pipelines.store import MMAP_BYTES
 from scraper.config import DedupConfig
 from scraper.models import DedupDecision
 
@@ -69,9 +69,9 @@ STORE_AUTOCHECKPOINT = 20_000  # pipelines/store.py
 
 
 def open_like_store(
-    path: Path, autocheckpoint: int = STORE_AUTOCHECKPOINT, mmap_bytes: int = WRITER_MMAP_BYTES
+    path: Path, autocheckpoint: int = STORE_AUTOCHECKPOINT, mmap_bytes: int = MMAP_BYTES
 ) -> sqlite3.Connection:
-    """A connection with the pragmas `pipelines.store.Store` sets for a writing run (the dedup index lives there).
+    """A connection with the pragmas `pipelines.store.Store` sets (the dedup index lives there).
 
     `autocheckpoint`: WAL pages between checkpoints (Store: 20000; SQLite's default is 1000).
     """
@@ -181,7 +181,7 @@ def timed_path(
     commit_every: int = COMMIT_EVERY,
     merge_every: int = MERGE_EVERY,
     final_merge: bool = False,
-    mmap_bytes: int = WRITER_MMAP_BYTES,
+    mmap_bytes: int = MMAP_BYTES,
 ) -> TimedPath:
     conn = open_like_store(db, autocheckpoint, mmap_bytes)
     size = conn.execute("SELECT max(article_id) FROM dedup_docs").fetchone()[0]  # a kept index grows
@@ -282,7 +282,7 @@ def bench_index(
     commit_every: int,
     merge_every: int = MERGE_EVERY,
     final_merge: bool = False,
-    mmap_bytes: int = WRITER_MMAP_BYTES,
+    mmap_bytes: int = MMAP_BYTES,
 ) -> IndexResult:
     db = workdir / f"index_{size}.db"
     t0 = time.perf_counter()
@@ -448,8 +448,8 @@ def main() -> None:
     ap.add_argument(
         "--mmap",
         type=int,
-        default=WRITER_MMAP_BYTES,
-        help=f"PRAGMA mmap_size of the timed connection (a writing run's Store: {WRITER_MMAP_BYTES})",
+        default=MMAP_BYTES,
+        help=f"PRAGMA mmap_size of the timed connection (Store's: {MMAP_BYTES})",
     )
     ap.add_argument("--fill", nargs=3, metavar=("DB", "SIZE", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()

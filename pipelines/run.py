@@ -61,7 +61,7 @@ def writing_store(db_path: Path, *, threads: bool = False) -> Iterator[Store]:
     if not os.access(db_path.parent if str(db_path.parent) else Path("."), os.W_OK):
         raise StoreError(f"cannot write to {db_path.parent}: the folder is read-only or missing")
     with run_lock(db_path):
-        store = Store(db_path, check_same_thread=not threads, mapped=False)  # scattered reads: store.py
+        store = Store(db_path, check_same_thread=not threads)
         try:
             yield store
         finally:

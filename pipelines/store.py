@@ -36,12 +36,7 @@ SCHEMA_VERSION = 4
 # Readers map the file instead of copying pages through SQLite's page cache: a broad query touches
 # tens of thousands of `articles` rows, and the mapped reads made such queries 2-3x faster (see
 # benchmarks/README.md). Address space only; the OS page cache decides what stays in memory.
-_MMAP_BYTES = 8 * 2**30
-# A writing run (crawl, import, merge) reads by scattered probes (dedup lookups, the frontier):
-# mapped, each probe adds the kernel's ~64 KB fault-around window to the process's resident memory
-# (1.6 GB of a 2 GB peak over 100,000 articles at 1M, benchmarks/dedup.py), through the page cache
-# it costs 128 MB at most, and it is as fast. Writes never go through the mapping.
-WRITER_MMAP_BYTES = 0
+MMAP_BYTES = 8 * 2**30
 # Terms a Store remembers as listed in fts_terms (~100 MB at most), so indexing skips them.
 _TERMS_REMEMBERED = 1_000_000
 _FTS_SCHEMA = """
@@ -199,8 +194,7 @@ class Store(RunLog, CrawlState):
     are mixed in from store_runs.py and store_frontier.py.
     """
 
-    def __init__(self, path: Path | str, *, check_same_thread: bool = True, mapped: bool = True) -> None:
-        """`mapped=False`: read through SQLite's page cache, not a memory mapping (writing runs)."""
+    def __init__(self, path: Path | str, *, check_same_thread: bool = True) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
         try:
             if self.path is not None and self.path.parent and not self.path.parent.exists():
@@ -215,7 +209,7 @@ class Store(RunLog, CrawlState):
             conn.execute("PRAGMA journal_size_limit=67108864")
             conn.execute("PRAGMA foreign_keys=OFF")
             conn.execute("PRAGMA cache_size=-131072")  # 128 MB: the dedup band lookups are random reads
-            conn.execute(f"PRAGMA mmap_size={_MMAP_BYTES if mapped else WRITER_MMAP_BYTES}")
+            conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
             self.conn = conn
             # fts_terms known to be stored (committed by this Store) and those added in the open transaction:
             # a term already listed costs no SQL (an article has ~400 distinct terms, nearly all known).

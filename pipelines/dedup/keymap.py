@@ -59,14 +59,11 @@ class KeyMap:
         """Keys held (with repeats)."""
         return self._n + sum(int(keys.size) for keys, _ in self._runs)
 
-    def keys(self) -> _Int64s:
-        """Every key held (with repeats, in no particular order)."""
-        return np.concatenate([self._fresh_keys[: self._n], *(keys for keys, _ in self._runs)])
-
     def items(self) -> tuple[_Int64s, _Int64s]:
-        """Every (key, owner) held, as two arrays (in no particular order)."""
+        """Every (key, owner) held, with repeats, as two arrays (in no particular order)."""
+        keys = np.concatenate([self._fresh_keys[: self._n], *(keys for keys, _ in self._runs)])
         owners = np.concatenate([self._fresh_owners[: self._n], *(owners for _, owners in self._runs)])
-        return self.keys(), owners
+        return keys, owners
 
     def clear(self) -> None:
         self._bloom.clear()

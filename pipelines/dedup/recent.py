@@ -169,8 +169,9 @@ class RecentTier:
             self._load_since(0)
             if not self._mirror_complete():
                 raise StoreError("dedup_pending changed during a merge; run `newscorpus dedup --rebuild`")
-        added = {BODY.main: self.body.keys(), HEADLINE.main: self.titles.keys()}
-        write_segment(self._conn, merged, {BODY: self.body.items(), HEADLINE: self.titles.items()})
+        pairs = {BODY: self.body.items(), HEADLINE: self.titles.items()}  # each mirror concatenated once
+        write_segment(self._conn, merged, pairs)
+        added = {tier.main: keys for tier, (keys, _) in pairs.items()}
         self._conn.execute("DELETE FROM dedup_pending")
         compacted = compact_due(self._conn, self._merge_every)
         self._generation = str(int(self._merges()) + 1)

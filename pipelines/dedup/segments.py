@@ -8,7 +8,7 @@ a **segment**: its (key, article) pairs sorted, packed `CHUNK_KEYS` (240) at a t
 ``dedup_band_chunks`` (``dedup_title_band_chunks`` for headlines) — the chunk's first key, and
 its keys and owners as little-endian int64 arrays. A chunk never splits a key, so a key is in
 the chunk of its segment with the greatest first key not above it: one primary-key descent.
-Writing a segment is a numpy sort and ~60,000 small inserts for 100,000 articles, at any
+Writing a segment is a numpy sort and ~33,000 small inserts for 100,000 articles, at any
 corpus size.
 
 ``dedup_segments`` lists the live segments and the articles each holds. When `FANOUT` segments
@@ -38,22 +38,21 @@ FANOUT = 8  # live segments of one size class that are compacted into one
 # keys a chunk holds (more when a key repeats): 3.8 KB of keys and owners, one row filling a
 # 4 KB page without an overflow page
 CHUNK_KEYS = 240
-_READ_CHUNKS = 2048  # chunks a compaction reads from a segment at a time (~4 MB)
+_READ_CHUNKS = 2048  # chunks a compaction reads from a segment at a time (~8 MB)
 
 _Int64s = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
 class Tier:
-    """One kind of band key: its schema-4 table, its chunk table, its ``dedup_pending`` column."""
+    """One kind of band key: its schema-4 table and its chunk table."""
 
     main: str
     chunks: str
-    pending_column: str
 
 
-BODY = Tier("dedup_bands", "dedup_band_chunks", "keys")
-HEADLINE = Tier("dedup_title_bands", "dedup_title_band_chunks", "title_keys")
+BODY = Tier("dedup_bands", "dedup_band_chunks")
+HEADLINE = Tier("dedup_title_bands", "dedup_title_band_chunks")
 TIERS = (BODY, HEADLINE)
 REGISTRY = "dedup_segments"
 
@@ -115,9 +114,14 @@ def size_class(articles: int, batch: int) -> int:
     return k
 
 
+def _next_segment(conn: sqlite3.Connection) -> int:
+    """A number above every live segment's (new segments are appended at the end of the key space)."""
+    return int(conn.execute(f"SELECT coalesce(max(seg), 0) + 1 FROM {REGISTRY}").fetchone()[0])
+
+
 def write_segment(conn: sqlite3.Connection, articles: int, pairs: dict[Tier, tuple[_Int64s, _Int64s]]) -> int:
     """A new segment of `articles` articles from each tier's (keys, owners); its number."""
-    seg = int(conn.execute(f"SELECT coalesce(max(seg), 0) + 1 FROM {REGISTRY}").fetchone()[0])
+    seg = _next_segment(conn)
     for tier, (keys, owners) in pairs.items():
         rows = chunk_rows(seg, *sorted_pairs(keys, owners))
         conn.executemany(f"INSERT INTO {tier.chunks} (seg, first_key, keys, owners) VALUES (?, ?, ?, ?)", rows)
@@ -201,7 +205,7 @@ def compact(conn: sqlite3.Connection, group: list[tuple[int, int]]) -> int:
     read so far are complete in every slice, so they are merged and written, and the rest waits
     for the next slices. Memory: a slice of each segment.
     """
-    seg = int(conn.execute(f"SELECT coalesce(max(seg), 0) + 1 FROM {REGISTRY}").fetchone()[0])
+    seg = _next_segment(conn)
     olds = [s for s, _ in group]
     for tier in TIERS:
         readers = {s: _chunks_of(conn, tier, s) for s in olds}

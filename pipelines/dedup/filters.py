@@ -24,8 +24,6 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +31,7 @@ import numpy.typing as npt
 from scraper.errors import StoreError
 
 from .bloom import BITS_PER_KEY, BloomFilter
+from .mapping import unmapped
 from .segments import TIERS, segment_keys, segment_pairs
 
 log = logging.getLogger(__name__)
@@ -48,24 +47,6 @@ CREATE TABLE IF NOT EXISTS dedup_filters (
 )
 """
 _SCAN_CHUNK = 1_000_000
-
-
-@contextmanager
-def unmapped(conn: sqlite3.Connection) -> Iterator[None]:
-    """Read through SQLite's page cache, not the memory mapping, for a while.
-
-    For the operations that read (nearly) all of a band table — a merge, a filter build — so that
-    the table does not become resident memory of this process. Measured at 1M articles: no slower.
-    """
-    row = conn.execute("PRAGMA mmap_size").fetchone()  # no row for an in-memory database
-    if row is None or not row[0]:
-        yield
-        return
-    conn.execute("PRAGMA mmap_size=0")
-    try:
-        yield
-    finally:
-        conn.execute(f"PRAGMA mmap_size={int(row[0])}")
 
 
 class BandFilters:

@@ -49,6 +49,7 @@ from scraper.errors import StoreError
 
 from .filters import SCHEMA as FILTERS_SCHEMA
 from .filters import BandFilters
+from .mapping import MappedReads
 from .packing import TextPacker
 from .recent import MERGE_EVERY, RecentTier
 from .segments import BODY, HEADLINE, lookup
@@ -141,6 +142,7 @@ class DedupIndex:
             if statement.strip():
                 conn.execute(statement)
         self._filters = BandFilters(conn)
+        self._reads = MappedReads(conn)  # scattered reads do not pile up as mapped memory
         self._recent = RecentTier(conn, self._filters, merge_every, keys_per_article)
         row = conn.execute("SELECT value FROM dedup_meta WHERE key = 'signature'").fetchone()
         if row is None:
@@ -233,7 +235,9 @@ class DedupIndex:
             marks = ",".join("?" * len(hot))
             old = self._conn.execute(f"SELECT bucket, article_id FROM {BODY.main} WHERE bucket IN ({marks})", hot)
             pairs.update(old)
-            pairs.update(lookup(self._conn, BODY, hot))
+            found, chunks = lookup(self._conn, BODY, hot)
+            pairs.update(found)
+            self._reads.count(len(hot) + chunks)
         shared: dict[int, int] = {}
         for _, article_id in pairs:
             shared[article_id] = shared.get(article_id, 0) + 1
@@ -248,7 +252,9 @@ class DedupIndex:
         hot = self._hot(HEADLINE.main, buckets)
         for bucket in hot:
             stored += self._conn.execute(_NEWEST.format(HEADLINE.main), (bucket, per_bucket)).fetchall()
-        stored += lookup(self._conn, HEADLINE, hot)
+        in_segments, chunks = lookup(self._conn, HEADLINE, hot)
+        stored += in_segments
+        self._reads.count(len(hot) + chunks)
         for bucket, article_id in (*stored, *self._recent.title_pairs(buckets)):
             found.setdefault(int(bucket), set()).add(int(article_id))
         shared: dict[int, int] = {}
@@ -265,6 +271,7 @@ class DedupIndex:
         rows = self._conn.execute(
             f"SELECT article_id, clean FROM dedup_docs WHERE article_id IN ({marks})", tuple(article_ids)
         ).fetchall()
+        self._reads.count(len(rows))
         return {int(a): self._packer.unpack(bytes(blob)) for a, blob in rows}
 
     def titles(self, article_ids: Sequence[int]) -> dict[int, str]:

@@ -26,8 +26,9 @@ import numpy as np
 
 from scraper.errors import StoreError
 
-from .filters import BandFilters, unmapped
+from .filters import BandFilters
 from .keymap import KeyMap
+from .mapping import unmapped
 from .segments import BODY, HEADLINE, compact_due, write_segment
 
 log = logging.getLogger(__name__)

@@ -129,14 +129,15 @@ def write_segment(conn: sqlite3.Connection, articles: int, pairs: dict[Tier, tup
     return seg
 
 
-def lookup(conn: sqlite3.Connection, tier: Tier, keys: Sequence[int]) -> list[tuple[int, int]]:
-    """(key, owner) of every live segment's pairs with one of `keys`: a descent a key and segment.
+def lookup(conn: sqlite3.Connection, tier: Tier, keys: Sequence[int]) -> tuple[list[tuple[int, int]], int]:
+    """(key, owner) of every live segment's pairs with one of `keys`, and the chunks read to find
+    them: a descent a key and segment.
 
     One statement, so the segment list and the chunks come from one snapshot of the database
     (another connection may compact in between two statements).
     """
     if not keys:
-        return []
+        return [], 0
     rows = conn.execute(
         f"SELECT k.value, c.keys, c.owners FROM json_each(?) AS k, {REGISTRY} AS s "
         f"JOIN {tier.chunks} AS c ON c.rowid = (SELECT rowid FROM {tier.chunks} "
@@ -144,11 +145,13 @@ def lookup(conn: sqlite3.Connection, tier: Tier, keys: Sequence[int]) -> list[tu
         ("[" + ",".join(str(int(k)) for k in keys) + "]",),
     )
     out: list[tuple[int, int]] = []
+    chunks = 0
     for key, blob_keys, blob_owners in rows:
+        chunks += 1
         held = _array(blob_keys)
         lo, hi = int(np.searchsorted(held, key, side="left")), int(np.searchsorted(held, key, side="right"))
         out.extend((int(key), o) for o in _array(blob_owners)[lo:hi].tolist())
-    return out
+    return out, chunks
 
 
 def segment_pairs(conn: sqlite3.Connection, tier: Tier) -> int:

@@ -126,10 +126,7 @@ def fill(db: Path, size: int, cfg: DedupConfig, seed: int) -> None:
         for tier, keys in ((segments.BODY, body_keys), (segments.HEADLINE, title_keys))
     }
     del body_keys, title_keys
-    segments.write_segment(conn, size, pairs)  # one segment, as if every merge had been compacted
-    # the band segment went in behind the index's back: drop the filters made for the empty index,
-    # so the timed process builds them from the segment (as opening a schema-3 index does)
-    conn.execute("DELETE FROM dedup_filters")
+    segments.write_segment(conn, size, pairs)  # one segment (and its filters), as if every merge had been compacted
     conn.commit()
     conn.close()
 

@@ -342,7 +342,7 @@ def test_an_index_without_the_headline_table_is_migrated(tmp_path: object) -> No
     conn = sqlite3.connect(path)
     migrated = Deduper(conn, DedupConfig())
     assert conn.execute("SELECT * FROM dedup_title_bands ORDER BY bucket, article_id").fetchall() == built
-    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("5",)
+    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("6",)
     assert conn.execute("SELECT count(*) FROM duplicates").fetchone() == (1,)
     assert migrated.check("제9회 한빛 메밀꽃 축제 폐막", doc(CUT_DOWN)).match_id == 1
 

@@ -144,6 +144,9 @@ def as_schema_4(conn: sqlite3.Connection) -> None:
         conn.executemany(f"INSERT INTO {tier.main} (bucket, article_id) VALUES (?, ?)", stored_pairs(conn, tier))
         conn.execute(f"DROP TABLE {tier.chunks}")
     conn.execute("DROP TABLE dedup_segments")
+    conn.execute("DROP TABLE dedup_segment_filters")
+    # schema 4 kept its filters under the merge count (these ones were made for empty tables)
+    conn.execute("UPDATE dedup_filters SET generation = (SELECT value FROM dedup_meta WHERE key = 'merges')")
     conn.execute("UPDATE dedup_meta SET value = '4' WHERE key = 'schema'")
 
 
@@ -163,7 +166,7 @@ def test_a_schema_2_index_is_migrated_in_place(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     migrated = Deduper(conn, DedupConfig())
     conn.commit()
-    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("5",)
+    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("6",)
     assert {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall()) for t in tables} == before
     assert count(conn, "dedup_pending") == 0
     assert migrated.check("도서관 다시 문 열어", copy_of(LIBRARY)).match_id == 2

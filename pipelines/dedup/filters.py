@@ -1,22 +1,17 @@
-"""Bloom filters of the stored band tables, kept in SQLite next to them (dedup schema 4).
+"""Bloom filters of the band tables of dedup schema ≤ 4, kept in SQLite next to them.
 
-Nearly every bucket key a new article asks for is in no stored article, and finding that out
-from a band table with tens of millions of rows costs a B-tree descent (and, in a new process,
-a page fault) per key. So each tier of band keys (body, headline) has a Bloom filter (bloom.py)
-of the keys in its schema-4 table and its segments (segments.py) in ``dedup_filters``, named
-by that table, and only the keys that pass it are looked up: an article that copies nothing
-usually reaches no band table at all. A compaction of segments leaves it as it is.
+``dedup_bands`` and ``dedup_title_bands`` hold an older index's pairs, one SQL row each, tens of
+millions of them at 1M articles, and nearly every key a new article asks for is in none of
+them. So each has a Bloom filter (bloom.py) in ``dedup_filters``, named by the table, and only
+the keys that pass it are looked up; a table with no rows is not asked at all. Since schema 5
+nothing is added to these tables (merges write band segments, which have filters of their
+own: routing.py), so a filter is built once, from its table (a scan: about a minute per
+million articles), when an index is opened, and stored under the generation mark `BUILT`.
+A filter stored under anything else (schema 4 and 5 kept one filter for a table and the
+segments together, under the merge count) is rebuilt. Rebuilding the headline index (new
+headline settings) deletes its filter, so it is built again.
 
-* The filters change only when the recent tier is merged (recent.py): the merge adds the merged
-  keys and stores both filters in the same transaction, under the new ``dedup_meta.merges``
-  (the *generation*). A process that sees another generation reloads them.
-* A filter missing, or stored under another generation, is rebuilt from its tables (a scan:
-  about a minute per million articles). Opening an index does this once and stores the result.
-* A filter is sized for `bloom.BITS_PER_KEY` bits a key; when its table outgrows it to half of
-  that, the merge rebuilds it twice as large.
-
-A filter has false positives only: one that is out of date by extra keys costs a lookup, never
-a candidate.
+A filter has false positives only: one that holds extra keys costs a lookup, never a candidate.
 """
 
 from __future__ import annotations
@@ -26,18 +21,17 @@ import logging
 import sqlite3
 
 import numpy as np
-import numpy.typing as npt
 
 from scraper.errors import StoreError
 
-from .bloom import BITS_PER_KEY, BloomFilter
+from .bloom import BloomFilter, Hashed
 from .mapping import unmapped
-from .segments import TIERS, segment_keys, segment_pairs
+from .segments import TIERS
 
 log = logging.getLogger(__name__)
 
-BAND_TABLES = tuple(tier.main for tier in TIERS)  # a filter is named by its schema-4 table, covers the segments too
-_TIER_OF = {tier.main: tier for tier in TIERS}
+BAND_TABLES = tuple(tier.main for tier in TIERS)  # a filter is named by its table
+BUILT = "built"  # the generation mark of a filter built from its table alone (schema 6)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS dedup_filters (
     band_table TEXT PRIMARY KEY,
@@ -50,54 +44,48 @@ _SCAN_CHUNK = 1_000_000
 
 
 class BandFilters:
-    """The band tables' filters: loaded on first use, extended and stored by merges."""
+    """The old band tables' filters: built once, loaded on first use."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
         self._filters: dict[str, BloomFilter] = {}
         self._keys: dict[str, int] = {}
-        self.generation: str | None = None  # the generation the loaded filters belong to
+        self.loaded = False
 
-    def _stored(self, table: str, generation: str) -> tuple[int, bytes] | None:
-        row = self._conn.execute(
-            "SELECT keys, bits FROM dedup_filters WHERE band_table = ? AND generation = ?", (table, generation)
-        ).fetchone()
-        return None if row is None else (int(row[0]), bytes(row[1]))
-
-    def ensure_stored(self, generation: str) -> None:
-        """Build and store (no commit) the filters missing under `generation`; loads nothing else."""
+    def ensure_stored(self) -> None:
+        """Build and store (no commit) each table's filter that is missing or of an older schema."""
         for table in BAND_TABLES:
             exists = self._conn.execute(
-                "SELECT 1 FROM dedup_filters WHERE band_table = ? AND generation = ?", (table, generation)
+                "SELECT 1 FROM dedup_filters WHERE band_table = ? AND generation = ?", (table, BUILT)
             ).fetchone()
             if exists is None:
                 self._build(table)
-                self._save(table, generation)
-        self.generation = None  # loaded lazily, from what is stored now
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO dedup_filters (band_table, generation, keys, bits) VALUES (?, ?, ?, ?)",
+                    (table, BUILT, self._keys[table], self._filters[table].to_bytes()),
+                )
+        self.loaded = False  # loaded lazily, from what is stored now
 
-    def load(self, generation: str) -> None:
-        """The filters of `generation` from the database, or rebuilt from their tables."""
+    def load(self) -> None:
+        """The filters from the database, or built from their tables if they are not stored."""
         for table in BAND_TABLES:
-            stored = self._stored(table, generation)
-            if stored is None:
+            row = self._conn.execute(
+                "SELECT keys, bits FROM dedup_filters WHERE band_table = ? AND generation = ?", (table, BUILT)
+            ).fetchone()
+            if row is None:
                 self._build(table)
             else:
-                self._keys[table], bits = stored
-                self._filters[table] = BloomFilter.from_bytes(bits)
-        self.generation = generation
+                self._keys[table] = int(row[0])
+                self._filters[table] = BloomFilter.from_bytes(bytes(row[1]))
+        self.loaded = True
 
     def _build(self, table: str) -> None:
-        """The filter of a tier from its rows: the schema-4 table in key ranges of ~1M rows (each
-        read as one JSON array), then every segment's chunks."""
-        tier = _TIER_OF[table]
+        """The filter of a table from its rows, in key ranges of ~1M rows (each read as one JSON array)."""
         with unmapped(self._conn):
             n = int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-            stored = n + segment_pairs(self._conn, tier)
-            if stored > _SCAN_CHUNK:
-                log.info("dedup: building the Bloom filter of %s (%d keys)", table, stored)
-            bloom = BloomFilter.for_keys(stored)
-            for keys in segment_keys(self._conn, tier):
-                bloom.add(keys)
+            if n > _SCAN_CHUNK:
+                log.info("dedup: building the Bloom filter of %s (%d keys)", table, n)
+            bloom = BloomFilter.for_keys(n)
             parts = max(1, n // _SCAN_CHUNK)  # bucket keys are uniform 64-bit hashes: equal ranges
             starts = [-(2**63) + (2**64 * i) // parts for i in range(parts)]
             seen = 0
@@ -111,30 +99,10 @@ class BandFilters:
                 seen += int(keys.size)
         if seen != n:  # the ranges must cover every row: a filter that misses keys would miss copies
             raise StoreError(f"dedup: the Bloom filter of {table} read {seen} of {n} keys")
-        self._filters[table], self._keys[table] = bloom, stored
+        self._filters[table], self._keys[table] = bloom, n
 
-    def _save(self, table: str, generation: str) -> None:
-        self._conn.execute(
-            "INSERT OR REPLACE INTO dedup_filters (band_table, generation, keys, bits) VALUES (?, ?, ?, ?)",
-            (table, generation, self._keys[table], self._filters[table].to_bytes()),
-        )
-
-    def may_hold(self, table: str, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-        """For each key: False if `table` surely has no row with it (load first)."""
-        return self._filters[table].may_hold(keys)
-
-    def merged(self, added: dict[str, npt.NDArray[np.int64]], old: str, new: str) -> None:
-        """After a merge put `added` keys into the tables: extend the filters, store them under `new`.
-
-        `old` is the generation before the merge. Nothing is committed.
-        """
-        if self.generation != old:
-            self.load(old)  # if it has to be built, the tables hold the merged rows already: no harm
-        for table, keys in added.items():
-            self._filters[table].add(keys)
-            self._keys[table] += int(keys.size)
-            if self._keys[table] * BITS_PER_KEY > 2 * self._filters[table].bits:
-                self._build(table)  # outgrown: twice the size, from the table
-        for table in BAND_TABLES:
-            self._save(table, new)
-        self.generation = new
+    def hot(self, table: str, keys: Hashed) -> list[int]:
+        """The keys `table` may hold: none if it has no rows (load first)."""
+        if not self._keys[table]:
+            return []
+        return keys.keys[self._filters[table].may_hold(keys)].tolist()  # type: ignore[no-any-return]

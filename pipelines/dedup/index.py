@@ -11,16 +11,18 @@ Tables (created if missing):
 * ``dedup_band_chunks`` — the body LSH index (schema 5, `segments.py`): sorted segments of
   (band bucket, article) pairs, one written by each merge of the recent tier and compacted by
   size, packed into chunks of ~240 pairs under (segment, first key). The band number is folded
-  into the 64-bit bucket key. ``dedup_segments`` lists the live segments. ``dedup_bands`` holds
-  the pairs of schema ≤ 4, one row each, and is read next to the segments.
+  into the 64-bit bucket key. ``dedup_segments`` lists the live segments,
+  ``dedup_segment_filters`` holds a Bloom filter of each segment's keys (schema 6,
+  `routing.py`): a key is looked up only in the segments that may hold it. ``dedup_bands``
+  holds the pairs of schema ≤ 4, one row each, and is read next to the segments.
 * ``dedup_title_band_chunks`` (and ``dedup_title_bands``) — the headline LSH index
   (headline.py), the same way: the second candidate channel, for trimmed copies that keep the
   release's headline.
 * ``dedup_pending`` — the recent tier (schema 3, `recent.py`): articles indexed since the last
   merge, one appended row each; mirrored in memory per process (keymap.py) and read by the
   candidate lookups next to the band tables, merged into them every `merge_every` articles.
-* ``dedup_filters`` — a Bloom filter of each LSH index (schema 4, `filters.py`), stored under
-  the merge generation it belongs to: only the keys that pass it are looked up.
+* ``dedup_filters`` — a Bloom filter of each band table of schema ≤ 4 (`filters.py`): only the
+  keys that pass it are looked up there.
 * ``duplicates`` — every decision, with the settings that produced it, so each one can be
   audited and re-run with other settings.
 * ``dedup_meta`` — the signature settings the stored signatures were made with, the headline
@@ -32,7 +34,8 @@ and sets ``schema`` to 2. Changed headline settings rebuild that table the same 
 merging the recent tier). Schema 2 → 3 adds the empty ``dedup_pending`` table: every stored row
 stays where it is and is found as before. Schema 3 → 4 adds ``dedup_filters`` and builds the
 filters from the band tables once. Schema 4 → 5 adds the empty chunk tables and the segment
-list: the rows of ``dedup_bands`` and ``dedup_title_bands`` stay there.
+list: the rows of ``dedup_bands`` and ``dedup_title_bands`` stay there. Schema 5 → 6 builds a
+filter for each live segment, and rebuilds the old tables' filters from those tables alone.
 
 Nothing here commits: the caller owns the transaction.
 """
@@ -47,18 +50,22 @@ import numpy as np
 
 from scraper.errors import StoreError
 
+from .bloom import Hashed
 from .filters import SCHEMA as FILTERS_SCHEMA
 from .filters import BandFilters
 from .mapping import MappedReads
 from .packing import TextPacker
 from .recent import MERGE_EVERY, RecentTier
-from .segments import BODY, HEADLINE, lookup
+from .routing import SegmentFilters
+from .segments import BODY, HEADLINE, Tier, lookup
+from .segments import FILTERS as SEGMENT_FILTERS
 from .segments import SCHEMA as SEGMENTS_SCHEMA
 from .segments import TABLES as BAND_INDEX_TABLES
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+_ATTEMPTS = 5  # lookups of one article redone because another connection merged meanwhile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dedup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -141,9 +148,10 @@ class DedupIndex:
         for statement in (*_SCHEMA.split(";"), *SEGMENTS_SCHEMA, FILTERS_SCHEMA):  # not executescript: it would commit
             if statement.strip():
                 conn.execute(statement)
-        self._filters = BandFilters(conn)
+        self._filters = BandFilters(conn)  # of the band tables of schema <= 4
+        self._segments = SegmentFilters(conn)
         self._reads = MappedReads(conn)  # scattered reads do not pile up as mapped memory
-        self._recent = RecentTier(conn, self._filters, merge_every, keys_per_article)
+        self._recent = RecentTier(conn, merge_every, keys_per_article)
         row = conn.execute("SELECT value FROM dedup_meta WHERE key = 'signature'").fetchone()
         if row is None:
             conn.execute("INSERT INTO dedup_meta (key, value) VALUES ('signature', ?)", (signature_settings,))
@@ -157,10 +165,11 @@ class DedupIndex:
             raise StoreError(f"dedup index schema {version} is newer than this newscorpus ({SCHEMA_VERSION})")
         if title_keys is not None:
             self._migrate_titles(version, title_settings, title_keys)  # 1 -> 3 (sets the version)
-        if version in (2, 3, 4):  # 3 added dedup_pending, 4 dedup_filters, 5 the segments: nothing moves
-            log.info("dedup: index schema %d -> %d (recent tier, band filters, segments)", version, SCHEMA_VERSION)
+        if version in (2, 3, 4, 5):  # 3 added dedup_pending, 4 dedup_filters, 5 the segments, 6 their filters
+            log.info("dedup: index schema %d -> %d (recent tier, segments, filters)", version, SCHEMA_VERSION)
             self._set_meta("schema", str(SCHEMA_VERSION))
-        self._filters.ensure_stored(self._recent.generation())  # builds them once for an older index
+        self._filters.ensure_stored()  # each builds what an older index lacks, once
+        self._segments.ensure_stored()
 
     def _meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM dedup_meta WHERE key = ?", (key,)).fetchone()
@@ -185,18 +194,20 @@ class DedupIndex:
             )
         self._set_meta("title_signature", title_settings)
         self._set_meta("schema", str(SCHEMA_VERSION))
-        self._conn.execute("DELETE FROM dedup_filters WHERE band_table = ?", (HEADLINE.main,))  # rebuilt below
+        self._conn.execute("DELETE FROM dedup_filters WHERE band_table = ?", (HEADLINE.main,))  # rebuilt below,
+        self._conn.execute(f"DELETE FROM {SEGMENT_FILTERS} WHERE tier = ?", (HEADLINE.chunks,))  # empty ones
 
     # -- the recent tier (recent.py) ------------------------------------------------------------
 
     def forget_uncommitted(self) -> None:
         """After the caller rolled back: the recent tier's mirror and the filters are reloaded.
 
-        A rolled-back merge leaves this process's filters at a generation number that another
-        connection's merge may reuse, so they are not trusted either.
+        A rolled-back merge leaves this process with a segment, and a generation number, that
+        another connection's merge may reuse, so they are not trusted.
         """
         self._recent.forget_uncommitted()
-        self._filters.generation = None
+        self._segments.forget()
+        self._filters.loaded = False
 
     def pending(self) -> int:
         """Articles in the recent tier."""
@@ -210,17 +221,37 @@ class DedupIndex:
         row = self._conn.execute("SELECT min(article_id) FROM dedup_docs WHERE body_hash = ?", (body_hash,)).fetchone()
         return None if row is None or row[0] is None else int(row[0])
 
-    def load(self) -> None:
-        """Load the recent tier's mirror and the band filters now (else the first lookup does)."""
+    def load(self) -> str:
+        """Load the recent tier's mirror and the filters now (else the first lookup does); the generation."""
         generation = self._recent.sync()
-        if self._filters.generation != generation:
-            self._filters.load(generation)
+        self._segments.sync(generation)
+        if not self._filters.loaded:
+            self._filters.load()
+        return generation
 
-    def _hot(self, table: str, buckets: Sequence[int]) -> list[int]:
-        """The keys of `buckets` that `table` may hold (its filter, current after a sync)."""
-        self.load()
-        keys = np.asarray(buckets, dtype=np.int64)
-        return keys[self._filters.may_hold(table, keys)].tolist()  # type: ignore[no-any-return]
+    def _stored_pairs(
+        self, tier: Tier, keys: Hashed, in_table: Callable[[list[int]], list[tuple[int, int]]]
+    ) -> list[tuple[int, int]]:
+        """(bucket, article) pairs of `keys` in the old band table of `tier` (`in_table` reads it)
+        and in the segments, each asked only for the keys its filter may hold."""
+        hot = self._filters.hot(tier.main, keys)
+        found = in_table(hot) if hot else []
+        in_segments, chunks = lookup(self._conn, tier, self._segments.route(tier, keys))
+        if hot or chunks:
+            self._reads.count(len(hot) + chunks)
+        return found + in_segments
+
+    def _body_rows(self, hot: list[int]) -> list[tuple[int, int]]:
+        marks = ",".join("?" * len(hot))
+        return self._conn.execute(
+            f"SELECT bucket, article_id FROM {BODY.main} WHERE bucket IN ({marks})", hot
+        ).fetchall()
+
+    def _newest_title_rows(self, hot: list[int], per_bucket: int) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        for bucket in hot:
+            out += self._conn.execute(_NEWEST.format(HEADLINE.main), (bucket, per_bucket)).fetchall()
+        return out
 
     def candidates(self, buckets: Sequence[int], limit: int) -> list[tuple[int, int]]:
         """(article_id, shared bands) for articles sharing any bucket, most shared first (everywhere).
@@ -230,16 +261,12 @@ class DedupIndex:
         """
         if not buckets:
             return []
-        pairs: set[tuple[int, int]] = set(self._recent.body_pairs(buckets))
-        if hot := self._hot(BODY.main, buckets):
-            marks = ",".join("?" * len(hot))
-            old = self._conn.execute(f"SELECT bucket, article_id FROM {BODY.main} WHERE bucket IN ({marks})", hot)
-            pairs.update(old)
-            found, chunks = lookup(self._conn, BODY, hot)
-            pairs.update(found)
-            self._reads.count(len(hot) + chunks)
+        probe = Hashed.of(np.asarray(buckets, dtype=np.int64))
+        pairs = self._consistent(
+            lambda: [*self._recent.body.lookup(probe), *self._stored_pairs(BODY, probe, self._body_rows)]
+        )
         shared: dict[int, int] = {}
-        for _, article_id in pairs:
+        for _, article_id in set(pairs):
             shared[article_id] = shared.get(article_id, 0) + 1
         return sorted(shared.items(), key=lambda x: (-x[1], x[0]))[:limit]
 
@@ -247,21 +274,32 @@ class DedupIndex:
         """Articles sharing headline buckets, most shared first; only the newest `per_bucket` of a bucket."""
         if not buckets:
             return []
+        probe = Hashed.of(np.asarray(buckets, dtype=np.int64))
+        pairs = self._consistent(
+            lambda: [
+                *self._recent.titles.lookup(probe),
+                *self._stored_pairs(HEADLINE, probe, lambda hot: self._newest_title_rows(hot, per_bucket)),
+            ]
+        )
         found: dict[int, set[int]] = {}
-        stored: list[tuple[int, int]] = []
-        hot = self._hot(HEADLINE.main, buckets)
-        for bucket in hot:
-            stored += self._conn.execute(_NEWEST.format(HEADLINE.main), (bucket, per_bucket)).fetchall()
-        in_segments, chunks = lookup(self._conn, HEADLINE, hot)
-        stored += in_segments
-        self._reads.count(len(hot) + chunks)
-        for bucket, article_id in (*stored, *self._recent.title_pairs(buckets)):
+        for bucket, article_id in pairs:
             found.setdefault(int(bucket), set()).add(int(article_id))
         shared: dict[int, int] = {}
         for ids in found.values():
             for article_id in sorted(ids, reverse=True)[:per_bucket]:
                 shared[article_id] = shared.get(article_id, 0) + 1
         return [a for a, _ in sorted(shared.items(), key=lambda x: (-x[1], -x[0]))[:limit]]
+
+    def _consistent(self, read: Callable[[], list[tuple[int, int]]]) -> list[tuple[int, int]]:
+        """`read()` done at one generation of the band index, the mirror and filters synced to it
+        first: redone if another connection merged (or compacted) while it ran, since the
+        segments it was routed to may be gone and the mirror's pairs moved."""
+        for _ in range(_ATTEMPTS):
+            generation = self.load()
+            pairs = read()
+            if self._recent.sync() == generation:
+                return pairs
+        raise StoreError("dedup: the band index kept changing under a lookup; try again")
 
     def stored_texts(self, article_ids: Sequence[int]) -> dict[int, str]:
         """The verifier text kept for each of `article_ids` (those indexed), in one query."""

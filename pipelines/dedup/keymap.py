@@ -13,7 +13,7 @@ tree:
 * a key that passes the filter costs one ``searchsorted`` per run.
 
 Memory: 16 bytes a key in the runs (8.0M keys, 100k articles, ≈ 128 MB), the same again for a
-moment while the largest runs merge, plus the filter (16 MB for 8M keys). Pairs are not
+moment while the largest runs merge, plus the filter (20 MB for 8M keys). Pairs are not
 deduplicated here: the tier adds each article once.
 """
 
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from .bloom import BloomFilter
+from .bloom import BloomFilter, Hashed
 
 FLUSH_AT = 4096  # keys held unsorted before they become a sorted run (64 articles of 64 keys)
 
@@ -101,13 +101,13 @@ class KeyMap:
             newer = runs.pop()
             runs.append(_merge_sorted(runs.pop(), newer))
 
-    def lookup(self, keys: Iterable[int]) -> list[tuple[int, int]]:
-        """(key, owner) for every owner filed under any of `keys`."""
+    def lookup(self, keys: Iterable[int] | Hashed) -> list[tuple[int, int]]:
+        """(key, owner) for every owner filed under any of `keys` (hashed already, or not)."""
         out: list[tuple[int, int]] = []
         if not self._n and not self._runs:
             return out
-        wanted = np.fromiter(keys, dtype=np.int64)
-        wanted = wanted[self._bloom.may_hold(wanted)]
+        probe = keys if isinstance(keys, Hashed) else Hashed.of(np.fromiter(keys, dtype=np.int64))
+        wanted = probe.keys[self._bloom.may_hold(probe)]
         if not wanted.size:
             return out
         if self._n:

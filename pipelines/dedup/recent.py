@@ -26,7 +26,6 @@ import numpy as np
 
 from scraper.errors import StoreError
 
-from .filters import BandFilters
 from .keymap import KeyMap
 from .mapping import unmapped
 from .segments import BODY, HEADLINE, compact_due, write_segment
@@ -52,17 +51,15 @@ class RecentTier:
     def __init__(
         self,
         conn: sqlite3.Connection,
-        filters: BandFilters,
         merge_every: int = MERGE_EVERY,
         keys_per_article: tuple[int, int] = (64, 16),
     ) -> None:
         """The mirror is loaded lazily (``dedup_pending`` belongs to the index schema).
 
-        `filters`: the band tables' filters, which a merge extends. `keys_per_article`: body and
-        headline bucket keys of an article (size the mirror's own filters).
+        `keys_per_article`: body and headline bucket keys of an article (size the mirror's own
+        filters).
         """
         self._conn = conn
-        self._filters = filters
         self._merge_every = max(1, merge_every)
         articles = min(self._merge_every, 2 * MERGE_EVERY)  # a larger tier only makes the filters busier
         self.body = KeyMap(articles * keys_per_article[0])
@@ -157,7 +154,7 @@ class RecentTier:
             return self._merge()
 
     def _merge(self) -> int:
-        old = self.sync()
+        self.sync()
         self._load_since(self._seen)  # rows another connection committed just before our transaction
         merged = int(self._conn.execute("SELECT count(*) FROM dedup_pending").fetchone()[0])
         if not merged:
@@ -171,13 +168,11 @@ class RecentTier:
             if not self._mirror_complete():
                 raise StoreError("dedup_pending changed during a merge; run `newscorpus dedup --rebuild`")
         pairs = {BODY: self.body.items(), HEADLINE: self.titles.items()}  # each mirror concatenated once
-        write_segment(self._conn, merged, pairs)
-        added = {tier.main: keys for tier, (keys, _) in pairs.items()}
+        write_segment(self._conn, merged, pairs)  # with its filters
         self._conn.execute("DELETE FROM dedup_pending")
         compacted = compact_due(self._conn, self._merge_every)
         self._generation = str(int(self._merges()) + 1)
         self._conn.execute("INSERT OR REPLACE INTO dedup_meta (key, value) VALUES ('merges', ?)", (self._generation,))
-        self._filters.merged(added, old, self._generation)
         self.body.clear()
         self.titles.clear()
         self._loaded, self._seen, self._pending = True, 0, 0

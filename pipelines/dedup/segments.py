@@ -18,10 +18,14 @@ and written as a new segment; theirs are deleted. Each pair is rewritten once pe
 passes through, O(log N) times in all, and few segments are live (at most ``FANOUT - 1`` a
 class).
 
+Each segment has a Bloom filter of its keys for each tier (``dedup_segment_filters``, schema 6),
+written with it and deleted with it: a key is looked up only in the segments whose filter may
+hold it (routing.py), so a copy's keys cost a descent in the one segment holding its original,
+not one in every live segment.
+
 The band tables of schema ≤ 4 (``dedup_bands``, ``dedup_title_bands``: one SQL row a pair) keep
-their rows and are read next to the segments; nothing is written to them but a rebuilt headline
-index. The Bloom filter of a tier (filters.py) covers both; a compaction does not change it.
-Nothing here commits.
+their rows and are read next to the segments, behind a filter of their own (filters.py);
+nothing is written to them but a rebuilt headline index. Nothing here commits.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from .bloom import BloomFilter
 
 FANOUT = 8  # live segments of one size class that are compacted into one
 # keys a chunk holds (more when a key repeats): 3.8 KB of keys and owners, one row filling a
@@ -55,6 +61,7 @@ BODY = Tier("dedup_bands", "dedup_band_chunks")
 HEADLINE = Tier("dedup_title_bands", "dedup_title_band_chunks")
 TIERS = (BODY, HEADLINE)
 REGISTRY = "dedup_segments"
+FILTERS = "dedup_segment_filters"  # a segment's Bloom filter for a tier (named by its chunk table)
 
 SCHEMA = [
     f"CREATE TABLE IF NOT EXISTS {REGISTRY} (seg INTEGER PRIMARY KEY, articles INTEGER NOT NULL)",
@@ -63,8 +70,13 @@ SCHEMA = [
         "keys BLOB NOT NULL, owners BLOB NOT NULL, PRIMARY KEY (seg, first_key))"
         for tier in TIERS
     ),
+    f"CREATE TABLE IF NOT EXISTS {FILTERS} (seg INTEGER NOT NULL, tier TEXT NOT NULL, keys INTEGER NOT NULL, "
+    "bits BLOB NOT NULL, PRIMARY KEY (seg, tier))",
 ]
-TABLES = (*(t for tier in TIERS for t in (tier.main, tier.chunks)), REGISTRY)
+TABLES = (*(t for tier in TIERS for t in (tier.main, tier.chunks)), REGISTRY, FILTERS)
+
+
+_STORED = np.dtype("<i8")  # how keys and owners are stored: little-endian int64
 
 
 def _blob(values: _Int64s) -> bytes:
@@ -72,7 +84,7 @@ def _blob(values: _Int64s) -> bytes:
 
 
 def _array(blob: bytes) -> _Int64s:
-    return np.frombuffer(blob, dtype="<i8").astype(np.int64, copy=False)
+    return np.frombuffer(blob, dtype=_STORED).astype(np.int64, copy=False)
 
 
 def sorted_pairs(keys: _Int64s, owners: _Int64s) -> tuple[_Int64s, _Int64s]:
@@ -120,37 +132,57 @@ def _next_segment(conn: sqlite3.Connection) -> int:
 
 
 def write_segment(conn: sqlite3.Connection, articles: int, pairs: dict[Tier, tuple[_Int64s, _Int64s]]) -> int:
-    """A new segment of `articles` articles from each tier's (keys, owners); its number."""
+    """A new segment of `articles` articles from each tier's (keys, owners), with its filters; its number."""
     seg = _next_segment(conn)
-    for tier, (keys, owners) in pairs.items():
-        rows = chunk_rows(seg, *sorted_pairs(keys, owners))
+    for tier in TIERS:
+        keys, owners = sorted_pairs(*pairs.get(tier, (np.zeros(0, np.int64), np.zeros(0, np.int64))))
+        rows = chunk_rows(seg, keys, owners)
         conn.executemany(f"INSERT INTO {tier.chunks} (seg, first_key, keys, owners) VALUES (?, ?, ?, ?)", rows)
+        bloom = BloomFilter.for_keys(int(keys.size))
+        bloom.add(keys)
+        store_filter(conn, seg, tier, int(keys.size), bloom)
     conn.execute(f"INSERT INTO {REGISTRY} (seg, articles) VALUES (?, ?)", (seg, articles))
     return seg
 
 
-def lookup(conn: sqlite3.Connection, tier: Tier, keys: Sequence[int]) -> tuple[list[tuple[int, int]], int]:
-    """(key, owner) of every live segment's pairs with one of `keys`, and the chunks read to find
-    them: a descent a key and segment.
+def store_filter(conn: sqlite3.Connection, seg: int, tier: Tier, keys: int, bloom: BloomFilter) -> None:
+    """Keep `bloom`, the filter of the `keys` pairs of segment `seg` in `tier`."""
+    conn.execute(
+        f"INSERT OR REPLACE INTO {FILTERS} (seg, tier, keys, bits) VALUES (?, ?, ?, ?)",
+        (seg, tier.chunks, keys, bloom.to_bytes()),
+    )
 
-    One statement, so the segment list and the chunks come from one snapshot of the database
-    (another connection may compact in between two statements).
-    """
-    if not keys:
+
+def build_filter(conn: sqlite3.Connection, seg: int, tier: Tier) -> tuple[int, BloomFilter]:
+    """The pairs of segment `seg` in `tier` and a filter of their keys, from its chunks (a scan)."""
+    row = conn.execute(f"SELECT coalesce(sum(length(keys)), 0) / 8 FROM {tier.chunks} WHERE seg = ?", (seg,))
+    pairs = int(row.fetchone()[0])
+    bloom = BloomFilter.for_keys(pairs)
+    for keys, _owners in _chunks_of(conn, tier, seg):
+        bloom.add(keys)
+    return pairs, bloom
+
+
+def lookup(
+    conn: sqlite3.Connection, tier: Tier, routed: Sequence[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], int]:
+    """(key, owner) of the pairs with each (segment, key) of `routed`, and the chunks read to find
+    them: one primary-key descent each. A segment that is not there (any more) gives nothing."""
+    if not routed:
         return [], 0
     rows = conn.execute(
-        f"SELECT k.value, c.keys, c.owners FROM json_each(?) AS k, {REGISTRY} AS s "
+        f"SELECT r.value ->> 1, c.keys, c.owners FROM json_each(?) AS r "
         f"JOIN {tier.chunks} AS c ON c.rowid = (SELECT rowid FROM {tier.chunks} "
-        "WHERE seg = s.seg AND first_key <= k.value ORDER BY first_key DESC LIMIT 1)",
-        ("[" + ",".join(str(int(k)) for k in keys) + "]",),
+        "WHERE seg = r.value ->> 0 AND first_key <= r.value ->> 1 ORDER BY first_key DESC LIMIT 1)",
+        ("[" + ",".join(f"[{int(s)},{int(k)}]" for s, k in routed) + "]",),
     )
     out: list[tuple[int, int]] = []
     chunks = 0
     for key, blob_keys, blob_owners in rows:
         chunks += 1
-        held = _array(blob_keys)
-        lo, hi = int(np.searchsorted(held, key, side="left")), int(np.searchsorted(held, key, side="right"))
-        out.extend((int(key), o) for o in _array(blob_owners)[lo:hi].tolist())
+        at = np.flatnonzero(np.frombuffer(blob_keys, dtype=_STORED) == key)  # a chunk is small: one pass
+        if at.size:
+            out.extend((int(key), o) for o in np.frombuffer(blob_owners, dtype=_STORED)[at].tolist())
     return out, chunks
 
 
@@ -160,13 +192,6 @@ def segment_pairs(conn: sqlite3.Connection, tier: Tier) -> int:
         f"SELECT coalesce(sum(length(keys)), 0) / 8 FROM {tier.chunks} WHERE seg IN (SELECT seg FROM {REGISTRY})"
     ).fetchone()
     return int(row[0])
-
-
-def segment_keys(conn: sqlite3.Connection, tier: Tier) -> Iterator[_Int64s]:
-    """Every key of every live segment of `tier`, a batch of chunks at a time (for filter builds)."""
-    for seg, _ in live(conn):
-        for keys, _owners in _chunks_of(conn, tier, seg):
-            yield keys
 
 
 def _chunks_of(conn: sqlite3.Connection, tier: Tier, seg: int) -> Iterator[tuple[_Int64s, _Int64s]]:
@@ -210,7 +235,13 @@ def compact(conn: sqlite3.Connection, group: list[tuple[int, int]]) -> int:
     """
     seg = _next_segment(conn)
     olds = [s for s, _ in group]
+    marks = ",".join("?" * len(olds))
     for tier in TIERS:
+        row = conn.execute(
+            f"SELECT coalesce(sum(keys), 0) FROM {FILTERS} WHERE tier = ? AND seg IN ({marks})", (tier.chunks, *olds)
+        )
+        bloom = BloomFilter.for_keys(int(row.fetchone()[0]))  # what the old filters held, at most
+        written = 0
         readers = {s: _chunks_of(conn, tier, s) for s in olds}
         held: dict[int, tuple[_Int64s, _Int64s]] = {}
         while readers or held:
@@ -239,7 +270,11 @@ def compact(conn: sqlite3.Connection, group: list[tuple[int, int]]) -> int:
                 f"INSERT INTO {tier.chunks} (seg, first_key, keys, owners) VALUES (?, ?, ?, ?)",
                 chunk_rows(seg, *pairs),
             )
-        conn.execute(f"DELETE FROM {tier.chunks} WHERE seg IN ({','.join('?' * len(olds))})", olds)
-    conn.execute(f"DELETE FROM {REGISTRY} WHERE seg IN ({','.join('?' * len(olds))})", olds)
+            bloom.add(pairs[0])
+            written += int(pairs[0].size)
+        store_filter(conn, seg, tier, written, bloom)
+        conn.execute(f"DELETE FROM {tier.chunks} WHERE seg IN ({marks})", olds)
+    conn.execute(f"DELETE FROM {FILTERS} WHERE seg IN ({marks})", olds)
+    conn.execute(f"DELETE FROM {REGISTRY} WHERE seg IN ({marks})", olds)
     conn.execute(f"INSERT INTO {REGISTRY} (seg, articles) VALUES (?, ?)", (seg, sum(n for _, n in group)))
     return seg

@@ -19,7 +19,7 @@ from pipelines.dedup import Deduper
 from pipelines.dedup import index as index_module
 from pipelines.dedup.bloom import BITS_PER_KEY, BloomFilter, BloomSet, Hashed
 from pipelines.dedup.filters import BAND_TABLES, BUILT
-from pipelines.dedup.index import DedupIndex
+from pipelines.dedup.index import DedupIndex, drop_index
 from pipelines.dedup.segments import BODY, FILTERS, HEADLINE, TIERS, live, lookup
 from scraper.config import DedupConfig
 
@@ -260,3 +260,58 @@ def test_candidates_equal_what_was_indexed(plan: list[tuple[int, bool]], merge_e
         shared = {a: len(keys & set(probe)) for a, keys in held.items()}
         want = sorted(((a, n) for a, n in shared.items() if n), key=lambda x: (-x[1], x[0]))[:5]
         assert index.candidates(probe, 5) == want
+
+
+def test_a_compaction_sizes_its_filter_from_the_chunks_of_segments_without_one() -> None:
+    conn = sqlite3.connect(":memory:")
+    index = DedupIndex(conn, "t", "tt", None, merge_every=1000)
+    rng = np.random.default_rng(12)
+    for a in range(1, 8):
+        index.add_doc(a, f"h{a}", b"", "", rng.integers(-(2**63), 2**63 - 1, size=300).tolist(), "v", "제목", [])
+        index.merge()
+    conn.execute(f"DELETE FROM {FILTERS}")  # as if from schema 5, not given filters yet
+    index.add_doc(8, "h8", b"", "", rng.integers(-(2**63), 2**63 - 1, size=300).tolist(), "v", "제목", [])
+    index.merge()  # the eighth segment: all eight compacted
+    ((seg, articles),) = live(conn)
+    keys, bits = conn.execute(
+        f"SELECT keys, length(bits) * 8 FROM {FILTERS} WHERE seg = ? AND tier = ?", (seg, BODY.chunks)
+    ).fetchone()
+    assert articles == 8 and keys == 8 * 300 and bits >= keys * BITS_PER_KEY
+
+
+def test_a_migrated_index_is_not_migrated_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "corpus.db"
+    conn = two_stories_merged(path)
+    conn.execute(f"DELETE FROM {FILTERS}")
+    conn.execute("UPDATE dedup_meta SET value = '5' WHERE key = 'schema'")
+    conn.commit()
+    Deduper(conn, DedupConfig())  # builds the segment's filters
+    conn.commit()
+    conn.close()
+
+    def no_build(*args: object) -> None:
+        raise AssertionError("a filter was built again")
+
+    monkeypatch.setattr("pipelines.dedup.routing.build_filter", no_build)
+    monkeypatch.setattr("pipelines.dedup.filters.BandFilters._build", no_build)
+    conn = sqlite3.connect(path)
+    assert Deduper(conn, DedupConfig()).check("도서관 다시 문 열어", copy_of(LIBRARY)).match_id == 2
+
+
+def test_filters_of_an_index_rebuilt_by_another_connection_are_not_trusted(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.db"
+    first = sqlite3.connect(path)
+    index = DedupIndex(first, "t", "tt", None, merge_every=1000)
+    rng = np.random.default_rng(21)
+    old, new = (rng.integers(-(2**63), 2**63 - 1, size=32).tolist() for _ in range(2))
+    index.add_doc(1, "h1", b"", "", old, "v", "제목", [])
+    index.merge()  # segment 1, one merge
+    first.commit()
+    reader = DedupIndex(sqlite3.connect(path), "t", "tt", None, merge_every=1000)
+    assert reader.candidates(old, 5) == [(1, 32)]  # holds segment 1's filter now
+    drop_index(first)  # `newscorpus dedup --rebuild` elsewhere: segment numbers and merges start again
+    again = DedupIndex(first, "t", "tt", None, merge_every=1000)
+    again.add_doc(2, "h2", b"", "", new, "v", "제목", [])
+    again.merge()  # segment 1 again, one merge again
+    first.commit()
+    assert reader.candidates(new, 5) == [(2, 32)] and reader.candidates(old, 5) == []

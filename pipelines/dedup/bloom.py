@@ -6,9 +6,9 @@ the word is picked by a multiply-shift range reduction, so a filter has any numb
 and is sized for exactly `BITS_PER_KEY` bits a key. At 20 bits a key and 6 bits set, about two
 keys in a thousand are false positives (measured: 0.20 %; 16 bits and 5 set: 0.46 %, 24 bits:
 0.12 %); it never misses a key it holds. A filter is plain
-bytes (`to_bytes`/`from_bytes`), so the dedup index keeps one for each band segment and old
-band table in SQLite (filters.py), and `BloomSet` probes several filters with one set of
-array operations: which of them may hold each key.
+bytes (`to_bytes`/`from_bytes`), so the dedup index keeps one for each band segment
+(segments.py, routing.py) and old band table (filters.py) in SQLite, and `BloomSet` probes
+several filters with one set of array operations: which of them may hold each key.
 """
 
 from __future__ import annotations

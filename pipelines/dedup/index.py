@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import uuid
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -149,6 +150,7 @@ class DedupIndex:
             if statement.strip():
                 conn.execute(statement)
         self._filters = BandFilters(conn)  # of the band tables of schema <= 4
+        self._filters_generation: str | None = None  # the generation they were loaded at
         self._segments = SegmentFilters(conn)
         self._reads = MappedReads(conn)  # scattered reads do not pile up as mapped memory
         self._recent = RecentTier(conn, merge_every, keys_per_article)
@@ -163,7 +165,10 @@ class DedupIndex:
         version = int(self._meta("schema") or 1)
         if version > SCHEMA_VERSION:
             raise StoreError(f"dedup index schema {version} is newer than this newscorpus ({SCHEMA_VERSION})")
+        if self._meta("epoch") is None:  # a new index, or one made before epochs: never written twice
+            self._set_meta("epoch", uuid.uuid4().hex)
         if title_keys is not None:
+            self._segments.ensure_stored()  # a merge below may compact segments: their filters size the new one
             self._migrate_titles(version, title_settings, title_keys)  # 1 -> 3 (sets the version)
         if version in (2, 3, 4, 5):  # 3 added dedup_pending, 4 dedup_filters, 5 the segments, 6 their filters
             log.info("dedup: index schema %d -> %d (recent tier, segments, filters)", version, SCHEMA_VERSION)
@@ -182,6 +187,7 @@ class DedupIndex:
         """Build the headline index from the stored headlines if it is missing or was built otherwise."""
         if version >= 2 and self._meta("title_signature") == title_settings:
             return
+        rebuilt = self._meta("title_signature") is not None  # a headline index built with other settings
         self.merge()  # the recent tier's headline keys were made with the old settings
         for table in (HEADLINE.main, HEADLINE.chunks):
             self._conn.execute(f"DELETE FROM {table}")
@@ -196,6 +202,8 @@ class DedupIndex:
         self._set_meta("schema", str(SCHEMA_VERSION))
         self._conn.execute("DELETE FROM dedup_filters WHERE band_table = ?", (HEADLINE.main,))  # rebuilt below,
         self._conn.execute(f"DELETE FROM {SEGMENT_FILTERS} WHERE tier = ?", (HEADLINE.chunks,))  # empty ones
+        if rebuilt:
+            self._recent.bump()  # other processes reload the headline index's filters
 
     # -- the recent tier (recent.py) ------------------------------------------------------------
 
@@ -225,8 +233,9 @@ class DedupIndex:
         """Load the recent tier's mirror and the filters now (else the first lookup does); the generation."""
         generation = self._recent.sync()
         self._segments.sync(generation)
-        if not self._filters.loaded:
-            self._filters.load()
+        if not self._filters.loaded or self._filters_generation != generation:
+            self._filters.load()  # nothing to read for an index without old band tables
+            self._filters_generation = generation
         return generation
 
     def _stored_pairs(

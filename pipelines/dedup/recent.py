@@ -72,13 +72,21 @@ class RecentTier:
         self._data_version = -1
         self._pending = 0
 
-    def _merges(self) -> str:
-        row = self._conn.execute("SELECT value FROM dedup_meta WHERE key = 'merges'").fetchone()
-        return "0" if row is None else str(row[0])
+    def _stored_generation(self) -> str:
+        """``epoch.merges`` from dedup_meta: the index's random epoch (a rebuilt index has another,
+        so a generation is never reused) and the merges made in it."""
+        row = self._conn.execute(
+            "SELECT (SELECT value FROM dedup_meta WHERE key = 'epoch'), "
+            "(SELECT value FROM dedup_meta WHERE key = 'merges')"
+        ).fetchone()
+        return f"{row[0] or ''}.{row[1] or 0}"
 
-    def generation(self) -> str:
-        """The band tables' generation (``dedup_meta.merges``) as stored now."""
-        return self._merges()
+    def bump(self) -> None:
+        """Count one more change of the band index (no commit): other processes reload what they hold."""
+        row = self._conn.execute("SELECT value FROM dedup_meta WHERE key = 'merges'").fetchone()
+        merges = 1 + (0 if row is None else int(row[0]))
+        self._conn.execute("INSERT OR REPLACE INTO dedup_meta (key, value) VALUES ('merges', ?)", (str(merges),))
+        self._generation = self._stored_generation()
 
     def forget_uncommitted(self) -> None:
         """After the caller rolled back: reload the mirror (sequence numbers may be reused)."""
@@ -87,13 +95,13 @@ class RecentTier:
     def sync(self) -> str:
         """Bring the mirror up to date with dedup_pending (one pragma when nobody else wrote).
 
-        Returns the generation (``dedup_meta.merges``) the band tables are at.
+        Returns the generation (``epoch.merges`` of dedup_meta) the band index is at.
         """
         version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
         if self._loaded and version == self._data_version:
             return self._generation
         self._data_version = version
-        generation = self._merges()
+        generation = self._stored_generation()
         if not self._loaded or generation != self._generation:
             self.body.clear()
             self.titles.clear()
@@ -171,8 +179,7 @@ class RecentTier:
         write_segment(self._conn, merged, pairs)  # with its filters
         self._conn.execute("DELETE FROM dedup_pending")
         compacted = compact_due(self._conn, self._merge_every)
-        self._generation = str(int(self._merges()) + 1)
-        self._conn.execute("INSERT OR REPLACE INTO dedup_meta (key, value) VALUES ('merges', ?)", (self._generation,))
+        self.bump()
         self.body.clear()
         self.titles.clear()
         self._loaded, self._seen, self._pending = True, 0, 0

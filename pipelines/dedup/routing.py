@@ -14,7 +14,9 @@ filters of segments still live are kept, new ones read from ``dedup_segment_filt
 ones dropped. A lookup routed at one generation is only trusted if the generation is the same
 after it (`DedupIndex` checks): another connection's compaction may have replaced a segment in
 between. A live segment without a stored filter (an index of schema 5) gets one built from its
-chunks and stored when the index is opened (`ensure_stored`).
+chunks and stored when the index is opened (`ensure_stored`); should one still be missing when
+the filters are loaded, it is built in memory. A generation of another epoch (the index was
+rebuilt: segment numbers start again) drops every filter held.
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ class SegmentFilters:
         """Hold the filters of the segments live at `generation` (the one stored now)."""
         if generation == self.generation:
             return
+        if generation.split(".")[0] != (self.generation or "").split(".")[0]:
+            self.forget()  # another index (rebuilt): its segment numbers start again
         live = [int(s) for (s,) in self._conn.execute(f"SELECT seg FROM {REGISTRY} ORDER BY seg")]
         still = set(live)
         for tier, old in self._sets.items():

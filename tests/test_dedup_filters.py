@@ -139,22 +139,29 @@ def test_a_merge_stores_the_new_segments_filters(tmp_path: Path) -> None:
     assert again.check(CUT_TITLE, doc(CUT_DOWN)).match_id == 1  # the headline segment's filter
 
 
+def migrated(conn: sqlite3.Connection, path: Path, schema: str) -> sqlite3.Connection:
+    """Mark the index at `path` as of `schema`, open it again: schema 6, old tables' filters built,
+    both copies found. The migrated connection, for more checks."""
+    conn.execute("UPDATE dedup_meta SET value = ? WHERE key = 'schema'", (schema,))
+    conn.commit()
+    conn.close()
+    conn = sqlite3.connect(path)
+    opened = Deduper(conn, DedupConfig())
+    conn.commit()
+    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("6",)
+    assert filters(conn) == dict.fromkeys(BAND_TABLES, BUILT)
+    assert opened.check("도서관 다시 문 열어", copy_of(LIBRARY)).match_id == 2
+    assert opened.check(CUT_TITLE, doc(CUT_DOWN)).match_id == 1
+    return conn
+
+
 def test_a_schema_5_index_gets_its_segment_filters_built_once(tmp_path: Path) -> None:
     path = tmp_path / "corpus.db"
     conn = two_stories_merged(path)
     conn.execute(f"DELETE FROM {FILTERS}")  # schema 5: one filter a tier, under the merge count
     conn.execute("UPDATE dedup_filters SET generation = '1'")
-    conn.execute("UPDATE dedup_meta SET value = '5' WHERE key = 'schema'")
-    conn.commit()
-    conn.close()
-    conn = sqlite3.connect(path)
-    migrated = Deduper(conn, DedupConfig())
-    conn.commit()
-    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("6",)
-    assert filters(conn) == dict.fromkeys(BAND_TABLES, BUILT)
+    conn = migrated(conn, path, "5")
     assert set(segment_filters(conn)) == {(1, t.chunks) for t in TIERS}
-    assert migrated.check("도서관 다시 문 열어", copy_of(LIBRARY)).match_id == 2
-    assert migrated.check(CUT_TITLE, doc(CUT_DOWN)).match_id == 1
 
 
 def test_a_schema_3_index_gets_its_filters_built_once(tmp_path: Path) -> None:
@@ -162,17 +169,8 @@ def test_a_schema_3_index_gets_its_filters_built_once(tmp_path: Path) -> None:
     conn = two_stories_merged(path)
     as_schema_4(conn)  # the pairs in the old band tables
     conn.execute("DROP TABLE dedup_filters")  # what a schema-3 index looks like
-    conn.execute("UPDATE dedup_meta SET value = '3' WHERE key = 'schema'")
-    conn.commit()
-    conn.close()
-    conn = sqlite3.connect(path)
-    migrated = Deduper(conn, DedupConfig())
-    conn.commit()
-    assert conn.execute("SELECT value FROM dedup_meta WHERE key = 'schema'").fetchone() == ("6",)
-    assert filters(conn) == dict.fromkeys(BAND_TABLES, BUILT)
+    conn = migrated(conn, path, "3")
     assert conn.execute("SELECT keys FROM dedup_filters WHERE band_table = ?", (BODY.main,)).fetchone()[0] > 0
-    assert migrated.check("도서관 다시 문 열어", copy_of(LIBRARY)).match_id == 2
-    assert migrated.check(CUT_TITLE, doc(CUT_DOWN)).match_id == 1
 
 
 def test_an_old_tables_filter_stored_under_another_generation_is_not_trusted(tmp_path: Path) -> None:

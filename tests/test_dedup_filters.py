@@ -313,3 +313,17 @@ def test_filters_of_an_index_rebuilt_by_another_connection_are_not_trusted(tmp_p
     again.merge()  # segment 1 again, one merge again
     first.commit()
     assert reader.candidates(new, 5) == [(2, 32)] and reader.candidates(old, 5) == []
+
+
+def test_a_damaged_stored_filter_is_built_again_from_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.db"
+    conn = two_stories_merged(path)
+    conn.commit()
+    conn.execute(f"UPDATE {FILTERS} SET bits = x'0102'")  # not whole words
+    conn.execute("UPDATE dedup_filters SET bits = x'01'")
+    conn.commit()
+    conn.close()
+    conn = sqlite3.connect(path)
+    again = Deduper(conn, DedupConfig())
+    assert again.check("도서관 다시 문 열어", copy_of(LIBRARY)).match_id == 2
+    assert again.check(CUT_TITLE, doc(CUT_DOWN)).match_id == 1

@@ -72,11 +72,14 @@ class BandFilters:
             row = self._conn.execute(
                 "SELECT keys, bits FROM dedup_filters WHERE band_table = ? AND generation = ?", (table, BUILT)
             ).fetchone()
-            if row is None:
-                self._build(table)
-            else:
-                self._keys[table] = int(row[0])
-                self._filters[table] = BloomFilter.from_bytes(bytes(row[1]))
+            try:
+                if row is not None:
+                    self._keys[table] = int(row[0])
+                    self._filters[table] = BloomFilter.from_bytes(bytes(row[1]))
+                    continue
+            except ValueError as e:  # a damaged row: built again from the table
+                log.warning("dedup: the stored filter of %s is unreadable (%s); building it again", table, e)
+            self._build(table)
         self.loaded = True
 
     def _build(self, table: str) -> None:

@@ -25,15 +25,12 @@ import logging
 import sqlite3
 
 import numpy as np
-import numpy.typing as npt
 
 from .bloom import BloomFilter, BloomSet, Hashed
 from .mapping import unmapped
 from .segments import FILTERS, REGISTRY, TIERS, Tier, build_filter, store_filter
 
 log = logging.getLogger(__name__)
-
-_Int64s = npt.NDArray[np.int64]
 
 
 class SegmentFilters:
@@ -85,9 +82,14 @@ class SegmentFilters:
     def _load(self, seg: int, tier: Tier) -> BloomFilter:
         row = self._conn.execute(f"SELECT bits FROM {FILTERS} WHERE seg = ? AND tier = ?", (seg, tier.chunks))
         found = row.fetchone()
-        if found is not None:
-            return BloomFilter.from_bytes(bytes(found[0]))
-        log.warning("dedup: segment %d has no stored filter of %s; building one", seg, tier.chunks)
+        try:
+            if found is not None:
+                return BloomFilter.from_bytes(bytes(found[0]))
+            log.warning("dedup: segment %d has no stored filter of %s; building one", seg, tier.chunks)
+        except ValueError as e:  # a damaged row: the chunks still say what the segment holds
+            log.warning(
+                "dedup: the stored filter of segment %d of %s is unreadable (%s); building one", seg, tier.chunks, e
+            )
         with unmapped(self._conn):
             return build_filter(self._conn, seg, tier)[1]
 

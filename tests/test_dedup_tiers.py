@@ -60,8 +60,9 @@ def test_a_merge_moves_every_row_and_keeps_the_candidates() -> None:
         conn.execute("SELECT j.value, article_id FROM dedup_pending, json_each(title_keys) AS j").fetchall()
     )
     tier = d._index._recent
-    assert sorted(tier.body_pairs([b for b, _ in recent])) == recent  # the mirror holds the same pairs
-    assert sorted(tier.title_pairs([b for b, _ in recent_titles])) == recent_titles
+    tier.sync()
+    assert sorted(tier.body.lookup([b for b, _ in recent])) == recent  # the mirror holds the same pairs
+    assert sorted(tier.titles.lookup([b for b, _ in recent_titles])) == recent_titles
     a = d._analyse("보도자료", copy_of(LIBRARY))
     before = d._index.candidates(a.buckets, 10)
     d._index.merge()

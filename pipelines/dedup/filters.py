@@ -44,13 +44,12 @@ _SCAN_CHUNK = 1_000_000
 
 
 class BandFilters:
-    """The old band tables' filters: built once, loaded on first use."""
+    """The old band tables' filters: built once, loaded (`load`) before they are asked."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
         self._filters: dict[str, BloomFilter] = {}
         self._keys: dict[str, int] = {}
-        self.loaded = False
 
     def ensure_stored(self) -> None:
         """Build and store (no commit) each table's filter that is missing or of an older schema."""
@@ -64,7 +63,6 @@ class BandFilters:
                     "INSERT OR REPLACE INTO dedup_filters (band_table, generation, keys, bits) VALUES (?, ?, ?, ?)",
                     (table, BUILT, self._keys[table], self._filters[table].to_bytes()),
                 )
-        self.loaded = False  # loaded lazily, from what is stored now
 
     def load(self) -> None:
         """The filters from the database, or built from their tables if they are not stored."""
@@ -80,7 +78,6 @@ class BandFilters:
             except ValueError as e:  # a damaged row: built again from the table
                 log.warning("dedup: the stored filter of %s is unreadable (%s); building it again", table, e)
             self._build(table)
-        self.loaded = True
 
     def _build(self, table: str) -> None:
         """The filter of a table from its rows, in key ranges of ~1M rows (each read as one JSON array)."""

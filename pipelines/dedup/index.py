@@ -215,7 +215,7 @@ class DedupIndex:
         """
         self._recent.forget_uncommitted()
         self._segments.forget()
-        self._filters.loaded = False
+        self._filters_generation = None
 
     def pending(self) -> int:
         """Articles in the recent tier."""
@@ -233,7 +233,7 @@ class DedupIndex:
         """Load the recent tier's mirror and the filters now (else the first lookup does); the generation."""
         generation = self._recent.sync()
         self._segments.sync(generation)
-        if not self._filters.loaded or self._filters_generation != generation:
+        if self._filters_generation != generation:
             self._filters.load()  # nothing to read for an index without old band tables
             self._filters_generation = generation
         return generation

@@ -141,16 +141,6 @@ class RecentTier:
         self.sync()
         return self._pending
 
-    def body_pairs(self, buckets: Sequence[int]) -> list[tuple[int, int]]:
-        """(bucket, article id) of the recent tier's body keys among `buckets`."""
-        self.sync()
-        return self.body.lookup(buckets)
-
-    def title_pairs(self, buckets: Sequence[int]) -> list[tuple[int, int]]:
-        """(bucket, article id) of the recent tier's headline keys among `buckets`."""
-        self.sync()
-        return self.titles.lookup(buckets)
-
     def merge(self) -> int:
         """Move the recent tier into a new band segment; no commit.
 

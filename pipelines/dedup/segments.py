@@ -155,8 +155,7 @@ def store_filter(conn: sqlite3.Connection, seg: int, tier: Tier, keys: int, bloo
 
 def build_filter(conn: sqlite3.Connection, seg: int, tier: Tier) -> tuple[int, BloomFilter]:
     """The pairs of segment `seg` in `tier` and a filter of their keys, from its chunks (a scan)."""
-    row = conn.execute(f"SELECT coalesce(sum(length(keys)), 0) / 8 FROM {tier.chunks} WHERE seg = ?", (seg,))
-    pairs = int(row.fetchone()[0])
+    pairs = segment_pairs(conn, tier, [seg])
     bloom = BloomFilter.for_keys(pairs)
     for keys, _owners in _chunks_of(conn, tier, seg):
         bloom.add(keys)
@@ -187,12 +186,11 @@ def lookup(
     return out, chunks
 
 
-def segment_pairs(conn: sqlite3.Connection, tier: Tier) -> int:
-    """Pairs the live segments of `tier` hold (from the chunks' sizes, without reading them)."""
-    row = conn.execute(
-        f"SELECT coalesce(sum(length(keys)), 0) / 8 FROM {tier.chunks} WHERE seg IN (SELECT seg FROM {REGISTRY})"
-    ).fetchone()
-    return int(row[0])
+def segment_pairs(conn: sqlite3.Connection, tier: Tier, segs: Sequence[int] | None = None) -> int:
+    """Pairs the segments `segs` (default: the live ones) hold in `tier`, from their chunks' sizes."""
+    where = f"IN (SELECT seg FROM {REGISTRY})" if segs is None else f"IN ({','.join('?' * len(segs))})"
+    sql = f"SELECT coalesce(sum(length(keys)), 0) / 8 FROM {tier.chunks} WHERE seg {where}"
+    return int(conn.execute(sql, () if segs is None else tuple(segs)).fetchone()[0])
 
 
 def _chunks_of(conn: sqlite3.Connection, tier: Tier, seg: int) -> Iterator[tuple[_Int64s, _Int64s]]:
@@ -232,10 +230,8 @@ def _pairs_of(conn: sqlite3.Connection, tier: Tier, segs: list[int]) -> int:
     total = 0
     for seg in segs:
         found = conn.execute(f"SELECT keys FROM {FILTERS} WHERE seg = ? AND tier = ?", (seg, tier.chunks)).fetchone()
-        if found is None:  # a segment of schema 5 not given its filter yet: its chunks' sizes
-            sql = f"SELECT coalesce(sum(length(keys)), 0) / 8 FROM {tier.chunks} WHERE seg = ?"
-            found = conn.execute(sql, (seg,)).fetchone()
-        total += int(found[0])
+        # a segment of schema 5 not given its filter yet: its chunks' sizes
+        total += int(found[0]) if found is not None else segment_pairs(conn, tier, [seg])
     return total
 
 

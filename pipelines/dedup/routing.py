@@ -29,6 +29,7 @@ import numpy as np
 from .bloom import BloomFilter, BloomSet, Hashed
 from .mapping import unmapped
 from .segments import FILTERS, REGISTRY, TIERS, Tier, build_filter, store_filter
+from .segments import live as live_segments
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class SegmentFilters:
             return
         if generation.split(".")[0] != (self.generation or "").split(".")[0]:
             self.forget()  # another index (rebuilt): its segment numbers start again
-        live = [int(s) for (s,) in self._conn.execute(f"SELECT seg FROM {REGISTRY} ORDER BY seg")]
+        live = [seg for seg, _ in live_segments(self._conn)]
         still = set(live)
         for tier, old in self._sets.items():
             # the kept filters are copied out of the old set: for a moment both are held
